@@ -1,0 +1,135 @@
+//! Handlers: plain async functions or closures taking an event and a [`Ctx`].
+
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::{BoxFuture, FutureExt};
+use lambda_runtime::Context;
+
+use crate::{BoxError, Error, Invocation, Trigger};
+
+/// What a handler receives beside its event: the app's shared state and the invocation's
+/// Lambda context, trigger, route and deadline.
+///
+/// State is cloned into each call, as axum does, so put shared resources behind an `Arc` or use
+/// types that are cheap to clone (SDK clients are).
+pub struct Ctx<S = ()> {
+    state: S,
+    lambda: Arc<Context>,
+    trigger: Trigger,
+    route: Arc<str>,
+    deadline: Option<Instant>,
+}
+
+impl<S> Ctx<S> {
+    pub(crate) fn new(state: S, inv: &Invocation, route: Arc<str>) -> Self {
+        Self {
+            state,
+            lambda: inv.shared_context(),
+            trigger: inv.trigger(),
+            route,
+            deadline: inv.deadline(),
+        }
+    }
+
+    /// The state given to the router.
+    #[must_use]
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+
+    /// Takes the state out of the context.
+    #[must_use]
+    pub fn into_state(self) -> S {
+        self.state
+    }
+
+    /// The Lambda context of the invocation.
+    #[must_use]
+    pub fn lambda(&self) -> &Context {
+        &self.lambda
+    }
+
+    /// The invocation's request id.
+    #[must_use]
+    pub fn request_id(&self) -> &str {
+        &self.lambda.request_id
+    }
+
+    /// The trigger of the invocation.
+    #[must_use]
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
+    /// The name of the route that matched.
+    #[must_use]
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// Time left before the handler must answer, when the invocation has a deadline.
+    #[must_use]
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Ctx<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx")
+            .field("state", &self.state)
+            .field("request_id", &self.lambda.request_id)
+            .field("trigger", &self.trigger)
+            .field("route", &self.route)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A handler after boxing: called with an event and a context, it answers once, with panics and
+/// the handler's own error type already folded into an [`Error`].
+pub(crate) type BoxHandler<E, T, S> =
+    Arc<dyn Fn(E, Ctx<S>) -> BoxFuture<'static, Result<T, Error>> + Send + Sync>;
+
+/// Boxes a user handler. A panic, whether while building the future or while polling it,
+/// becomes an [`ErrorKind::Panic`](crate::ErrorKind::Panic) error of this call only.
+pub(crate) fn boxed<F, Fut, E, T, Er, S>(handler: F) -> BoxHandler<E, T, S>
+where
+    F: Fn(E, Ctx<S>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, Er>> + Send + 'static,
+    Er: Into<BoxError> + 'static,
+    E: Send + 'static,
+    T: Send + 'static,
+    S: Send + 'static,
+{
+    Arc::new(move |event, ctx| {
+        let route = Arc::clone(&ctx.route);
+        let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler(event, ctx)));
+        match started {
+            Ok(future) => AssertUnwindSafe(future)
+                .catch_unwind()
+                .map(move |outcome| match outcome {
+                    Ok(result) => result.map_err(|e| Error::from_handler(&route, e)),
+                    Err(panic) => Err(Error::panic(&route, panic.as_ref())),
+                })
+                .boxed(),
+            Err(panic) => {
+                let error = Error::panic(&route, panic.as_ref());
+                futures_util::future::ready(Err(error)).boxed()
+            }
+        }
+    })
+}
+
+/// A type name for `Debug` output of routers holding closures.
+pub(crate) struct HandlerName(pub(crate) &'static str);
+
+impl fmt::Debug for HandlerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}

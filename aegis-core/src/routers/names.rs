@@ -1,0 +1,43 @@
+//! Matching a resource named in code (by name or ARN) against the ARN in an event.
+
+/// Whether `declared` names the resource of `arn`: an ARN must be equal, a bare name must equal
+/// the resource name at the end of the ARN (`arn:aws:sqs:eu-west-1:123:orders` is `orders`).
+pub(crate) fn names_resource(declared: &str, arn: &str) -> bool {
+    if declared.starts_with("arn:") {
+        declared == arn
+    } else {
+        resource_name(arn) == declared
+    }
+}
+
+/// The resource name at the end of an ARN: after the last `:` or `/`.
+pub(crate) fn resource_name(arn: &str) -> &str {
+    arn.rsplit([':', '/']).next().unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_matches_the_end_of_an_arn() {
+        let arn = "arn:aws:sqs:us-east-1:123456789012:orders";
+        assert!(names_resource("orders", arn));
+        assert!(names_resource(arn, arn));
+        assert!(!names_resource("order", arn));
+        assert!(!names_resource(
+            "arn:aws:sqs:us-east-1:999999999999:orders",
+            arn
+        ));
+    }
+
+    #[test]
+    fn the_resource_name_follows_a_slash_or_colon() {
+        assert_eq!(
+            resource_name("arn:aws:events:r:1:rule/bus/nightly"),
+            "nightly"
+        );
+        assert_eq!(resource_name("arn:aws:sns:r:1:alerts"), "alerts");
+        assert_eq!(resource_name("plain"), "plain");
+    }
+}
