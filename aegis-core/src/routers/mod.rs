@@ -7,3 +7,44 @@ pub(crate) mod s3;
 pub(crate) mod schedule;
 pub(crate) mod sns;
 pub(crate) mod sqs;
+
+/// What every router shares: `new()` for a router without state, and the tower `Service`
+/// that clones the router (a few `Arc`s and the state) into each call's future.
+macro_rules! router_service {
+    ($router:ident) => {
+        impl $router<()> {
+            /// A router without state.
+            #[must_use]
+            pub fn new() -> Self {
+                Self::with_state(())
+            }
+        }
+
+        impl Default for $router<()> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<S: Clone + Send + Sync + 'static> tower::Service<crate::Invocation> for $router<S> {
+            type Response = crate::Reply;
+            type Error = crate::Error;
+            type Future =
+                futures_util::future::BoxFuture<'static, Result<crate::Reply, crate::Error>>;
+
+            /// Always ready: a router holds no resource that could be exhausted.
+            fn poll_ready(
+                &mut self,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Result<(), crate::Error>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+
+            fn call(&mut self, inv: crate::Invocation) -> Self::Future {
+                Box::pin(self.clone().serve(inv))
+            }
+        }
+    };
+}
+
+pub(crate) use router_service;

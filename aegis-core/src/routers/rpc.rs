@@ -17,13 +17,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
-use futures_util::future::{BoxFuture, FutureExt};
+use futures_util::future::FutureExt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use tower::Service;
 
 use crate::handler::{self, BoxHandler, Ctx};
 use crate::{decode, BoxError, Error, ErrorKind, Invocation, Reply, Trigger};
@@ -73,20 +71,6 @@ pub struct RpcRouter<S = ()> {
     methods: Arc<BTreeMap<String, RawHandler<S>>>,
     fallback: Option<RawHandler<S>>,
     state: S,
-}
-
-impl RpcRouter<()> {
-    /// A router without state.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_state(())
-    }
-}
-
-impl Default for RpcRouter<()> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
@@ -193,20 +177,7 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
     }
 }
 
-impl<S: Clone + Send + Sync + 'static> Service<Invocation> for RpcRouter<S> {
-    type Response = Reply;
-    type Error = Error;
-    type Future = BoxFuture<'static, Result<Reply, Error>>;
-
-    /// Always ready: a router holds no resource that could be exhausted.
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, inv: Invocation) -> Self::Future {
-        Box::pin(self.clone().serve(inv))
-    }
-}
+super::router_service!(RpcRouter);
 
 impl<S: Clone> Clone for RpcRouter<S> {
     fn clone(&self) -> Self {

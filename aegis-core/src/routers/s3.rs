@@ -10,11 +10,8 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use aws_lambda_events::s3::{S3Event, S3EventRecord};
-use futures_util::future::BoxFuture;
-use tower::Service;
 
 use crate::handler::{self, BoxHandler, Ctx};
 use crate::manifest::S3Declaration;
@@ -98,6 +95,9 @@ impl S3Filter {
     }
 }
 
+/// A matched route: its name and handler.
+type Picked<'a, S> = (&'a Arc<str>, &'a BoxHandler<S3Record, (), S>);
+
 struct S3Route<S> {
     filter: S3Filter,
     name: Arc<str>,
@@ -121,20 +121,6 @@ pub struct S3Router<S = ()> {
     routes: Arc<Vec<S3Route<S>>>,
     fallback: Option<(Arc<str>, BoxHandler<S3Record, (), S>)>,
     state: S,
-}
-
-impl S3Router<()> {
-    /// A router without state.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_state(())
-    }
-}
-
-impl Default for S3Router<()> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<S: Clone + Send + Sync + 'static> S3Router<S> {
@@ -239,7 +225,7 @@ impl<S: Clone + Send + Sync + 'static> S3Router<S> {
         }
     }
 
-    fn pick(&self, record: &S3Record) -> Option<(&Arc<str>, &BoxHandler<S3Record, (), S>)> {
+    fn pick(&self, record: &S3Record) -> Option<Picked<'_, S>> {
         self.routes
             .iter()
             .find(|r| {
@@ -292,20 +278,7 @@ pub(crate) fn decode_key(raw: &str) -> Result<String, &'static str> {
         .map_err(|_| "is not UTF-8 once URL-decoded")
 }
 
-impl<S: Clone + Send + Sync + 'static> Service<Invocation> for S3Router<S> {
-    type Response = Reply;
-    type Error = Error;
-    type Future = BoxFuture<'static, Result<Reply, Error>>;
-
-    /// Always ready: a router holds no resource that could be exhausted.
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, inv: Invocation) -> Self::Future {
-        Box::pin(self.clone().serve(inv))
-    }
-}
+super::router_service!(S3Router);
 
 impl<S: Clone> Clone for S3Router<S> {
     fn clone(&self) -> Self {

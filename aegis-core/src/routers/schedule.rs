@@ -11,11 +11,8 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use futures_util::future::BoxFuture;
-use tower::Service;
 
 use super::expression::{InvalidSchedule, ScheduleExpression};
 use super::names::resource_name;
@@ -48,20 +45,6 @@ pub struct ScheduleRouter<S = ()> {
     tasks: Arc<Vec<Task<S>>>,
     fallback: Option<BoxHandler<EventBridgeEvent, (), S>>,
     state: S,
-}
-
-impl ScheduleRouter<()> {
-    /// A router without state.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_state(())
-    }
-}
-
-impl Default for ScheduleRouter<()> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<S: Clone + Send + Sync + 'static> ScheduleRouter<S> {
@@ -202,20 +185,7 @@ pub fn scheduled_event(task: &str) -> Vec<u8> {
     serde_json::to_vec(&event).unwrap_or_default()
 }
 
-impl<S: Clone + Send + Sync + 'static> Service<Invocation> for ScheduleRouter<S> {
-    type Response = Reply;
-    type Error = Error;
-    type Future = BoxFuture<'static, Result<Reply, Error>>;
-
-    /// Always ready: a router holds no resource that could be exhausted.
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, inv: Invocation) -> Self::Future {
-        Box::pin(self.clone().serve(inv))
-    }
-}
+super::router_service!(ScheduleRouter);
 
 impl<S: Clone> Clone for ScheduleRouter<S> {
     fn clone(&self) -> Self {

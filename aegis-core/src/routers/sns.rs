@@ -8,11 +8,8 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use aws_lambda_events::sns::{SnsEvent, SnsRecord};
-use futures_util::future::BoxFuture;
-use tower::Service;
 
 use super::names::names_resource;
 use crate::handler::{self, BoxHandler, Ctx};
@@ -39,20 +36,6 @@ pub struct SnsRouter<S = ()> {
     routes: Arc<Vec<SnsRoute<S>>>,
     fallback: Option<BoxHandler<SnsRecord, (), S>>,
     state: S,
-}
-
-impl SnsRouter<()> {
-    /// A router without state.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_state(())
-    }
-}
-
-impl Default for SnsRouter<()> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<S: Clone + Send + Sync + 'static> SnsRouter<S> {
@@ -132,20 +115,7 @@ impl<S: Clone + Send + Sync + 'static> SnsRouter<S> {
     }
 }
 
-impl<S: Clone + Send + Sync + 'static> Service<Invocation> for SnsRouter<S> {
-    type Response = Reply;
-    type Error = Error;
-    type Future = BoxFuture<'static, Result<Reply, Error>>;
-
-    /// Always ready: a router holds no resource that could be exhausted.
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, inv: Invocation) -> Self::Future {
-        Box::pin(self.clone().serve(inv))
-    }
-}
+super::router_service!(SnsRouter);
 
 impl<S: Clone> Clone for SnsRouter<S> {
     fn clone(&self) -> Self {

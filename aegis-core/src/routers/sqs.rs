@@ -10,11 +10,8 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use futures_util::future::BoxFuture;
-use tower::Service;
 
 use super::names::names_resource;
 use crate::batch::{self, Ordering};
@@ -47,20 +44,6 @@ pub struct SqsRouter<S = ()> {
     routes: Arc<Vec<SqsRoute<S>>>,
     fallback: Option<BoxHandler<SqsMessage, (), S>>,
     state: S,
-}
-
-impl SqsRouter<()> {
-    /// A router without state.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::with_state(())
-    }
-}
-
-impl Default for SqsRouter<()> {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
@@ -163,20 +146,7 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
     }
 }
 
-impl<S: Clone + Send + Sync + 'static> Service<Invocation> for SqsRouter<S> {
-    type Response = Reply;
-    type Error = Error;
-    type Future = BoxFuture<'static, Result<Reply, Error>>;
-
-    /// Always ready: a router holds no resource that could be exhausted.
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, inv: Invocation) -> Self::Future {
-        Box::pin(self.clone().serve(inv))
-    }
-}
+super::router_service!(SqsRouter);
 
 impl<S: Clone> Clone for SqsRouter<S> {
     fn clone(&self) -> Self {
