@@ -8,7 +8,9 @@ use crate::support::{fixture, invoke, sqs_batch};
 
 fn rpc() -> RpcRouter {
     RpcRouter::new()
-        .method("ping", |(): (), _ctx: Ctx| async { Ok::<_, String>("pong") })
+        .method("ping", |(): (), _ctx: Ctx| async {
+            Ok::<_, String>("pong")
+        })
         .method("sleep", |ms: u64, _ctx: Ctx| async move {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             Ok::<_, String>(ms)
@@ -22,7 +24,9 @@ fn ping() -> Vec<u8> {
 #[tokio::test]
 async fn an_unknown_event_is_an_error_with_a_diagnostic() {
     let demux = App::new("t").rpc(rpc()).build().unwrap();
-    let err = invoke(&demux, br#"{"hello":"world"}"#.to_vec()).await.unwrap_err();
+    let err = invoke(&demux, br#"{"hello":"world"}"#.to_vec())
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "UnknownEvent");
     assert!(err.message().contains("hello"), "{}", err.message());
 }
@@ -30,7 +34,13 @@ async fn an_unknown_event_is_an_error_with_a_diagnostic() {
 #[tokio::test]
 async fn malformed_json_and_non_objects_are_errors_that_say_so() {
     let demux = App::new("t").rpc(rpc()).build().unwrap();
-    for payload in [&b"{\"Records\": [1,"[..], b"[1,2,3]", b"", b"\"just a string\"", b"\xff\xfe"] {
+    for payload in [
+        &b"{\"Records\": [1,"[..],
+        b"[1,2,3]",
+        b"",
+        b"\"just a string\"",
+        b"\xff\xfe",
+    ] {
         let err = invoke(&demux, payload.to_vec()).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnknownEvent);
         assert!(!err.message().is_empty());
@@ -40,9 +50,15 @@ async fn malformed_json_and_non_objects_are_errors_that_say_so() {
 #[tokio::test]
 async fn a_known_trigger_without_a_service_names_what_the_app_serves() {
     let demux = App::new("t").rpc(rpc()).build().unwrap();
-    let err = invoke(&demux, fixture("aws_lambda_events/example-sns-event.json")).await.unwrap_err();
+    let err = invoke(&demux, fixture("aws_lambda_events/example-sns-event.json"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoService);
-    assert!(err.message().contains("`sns`") && err.message().contains("rpc"), "{}", err.message());
+    assert!(
+        err.message().contains("`sns`") && err.message().contains("rpc"),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
@@ -51,7 +67,9 @@ async fn a_fallback_service_receives_unserved_triggers() {
         Reply::json(&format!("fallback saw {}", inv.trigger()))
     });
     let demux = App::new("t").rpc(rpc()).fallback(fallback).build().unwrap();
-    let reply = invoke(&demux, fixture("aws_lambda_events/example-sns-event.json")).await.unwrap();
+    let reply = invoke(&demux, fixture("aws_lambda_events/example-sns-event.json"))
+        .await
+        .unwrap();
     assert_eq!(reply.as_str(), r#""fallback saw sns""#);
 }
 
@@ -64,7 +82,11 @@ async fn a_wrongly_typed_field_is_a_decode_error_naming_the_path() {
     let payload = br#"{"Records":[{"eventSource":"aws:sqs","messageId":7,"eventSourceARN":"arn:aws:sqs:r:1:q"}]}"#;
     let err = invoke(&demux, payload.to_vec()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
-    assert!(err.message().contains("Records[0].messageId"), "{}", err.message());
+    assert!(
+        err.message().contains("Records[0].messageId"),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
@@ -89,14 +111,20 @@ async fn a_six_megabyte_payload_and_deep_nesting_fail_cleanly_and_the_next_is_se
     deep_detail.extend(std::iter::repeat_n(b']', 100_000));
     deep_detail.push(b'}');
     let schedules = App::new("t")
-        .schedules(aegis_core::ScheduleRouter::new().task("t", "rate(1 day)", |_e, _c: Ctx| async {
-            Ok::<_, String>(())
-        }))
+        .schedules(aegis_core::ScheduleRouter::new().task(
+            "t",
+            "rate(1 day)",
+            |_e, _c: Ctx| async { Ok::<_, String>(()) },
+        ))
         .build()
         .unwrap();
     let err = invoke(&schedules, deep_detail).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
-    assert!(err.message().contains("recursion limit"), "{}", err.message());
+    assert!(
+        err.message().contains("recursion limit"),
+        "{}",
+        err.message()
+    );
 
     assert_eq!(invoke(&demux, ping()).await.unwrap().as_str(), r#""pong""#);
 }
@@ -105,11 +133,16 @@ async fn a_six_megabyte_payload_and_deep_nesting_fail_cleanly_and_the_next_is_se
 async fn a_tower_timeout_on_one_trigger_leaves_the_others_alone() {
     let demux = App::new("t")
         .rpc(rpc())
-        .layer_on(Trigger::Rpc, tower::timeout::TimeoutLayer::new(Duration::from_millis(50)))
-        .sqs(SqsRouter::new().queue("q", |_m: SqsMessage, _c: Ctx| async {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            Ok::<_, String>(())
-        }))
+        .layer_on(
+            Trigger::Rpc,
+            tower::timeout::TimeoutLayer::new(Duration::from_millis(50)),
+        )
+        .sqs(
+            SqsRouter::new().queue("q", |_m: SqsMessage, _c: Ctx| async {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Ok::<_, String>(())
+            }),
+        )
         .build()
         .unwrap();
 
@@ -117,7 +150,9 @@ async fn a_tower_timeout_on_one_trigger_leaves_the_others_alone() {
     let err = invoke(&demux, slow).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
 
-    let reply = invoke(&demux, sqs_batch("arn:aws:sqs:r:1:q", &[("m", "x")])).await.unwrap();
+    let reply = invoke(&demux, sqs_batch("arn:aws:sqs:r:1:q", &[("m", "x")]))
+        .await
+        .unwrap();
     assert_eq!(reply.as_str(), r#"{"batchItemFailures":[]}"#);
 }
 
@@ -135,7 +170,9 @@ async fn an_app_layer_wraps_every_trigger_and_sees_the_matched_route() {
                 let route = inv.route();
                 let result = tower::ServiceExt::oneshot(inner, inv).await;
                 let outcome = if result.is_ok() { "ok" } else { "error" };
-                log.lock().unwrap().push(format!("{trigger} {:?} {outcome}", route.get()));
+                log.lock()
+                    .unwrap()
+                    .push(format!("{trigger} {:?} {outcome}", route.get()));
                 result
             }
         })
@@ -148,11 +185,17 @@ async fn an_app_layer_wraps_every_trigger_and_sees_the_matched_route() {
         .unwrap();
 
     invoke(&demux, ping()).await.unwrap();
-    invoke(&demux, sqs_batch("arn:aws:sqs:r:1:q", &[("m", "x")])).await.unwrap();
+    invoke(&demux, sqs_batch("arn:aws:sqs:r:1:q", &[("m", "x")]))
+        .await
+        .unwrap();
     invoke(&demux, b"{}".to_vec()).await.unwrap_err();
     assert_eq!(
         *seen.lock().unwrap(),
-        [r#"rpc Some("ping") ok"#, r#"sqs Some("q") ok"#, "unknown None error"]
+        [
+            r#"rpc Some("ping") ok"#,
+            r#"sqs Some("q") ok"#,
+            "unknown None error"
+        ]
     );
 }
 

@@ -28,7 +28,10 @@ impl std::error::Error for Overflow {}
 fn app() -> aegis_core::EventDemux {
     let router = RpcRouter::new()
         .method("add", |args: Add, _ctx: Ctx| async move {
-            args.a.checked_add(args.b).map(|sum| Sum { sum }).ok_or(Overflow)
+            args.a
+                .checked_add(args.b)
+                .map(|sum| Sum { sum })
+                .ok_or(Overflow)
         })
         .method("find", |id: u32, _ctx: Ctx| async move {
             Err::<(), _>(Error::new("OrderNotFound", format!("no order {id}")))
@@ -42,47 +45,77 @@ fn app() -> aegis_core::EventDemux {
 }
 
 fn call(method: &str, args: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({"aegis_rpc": 1, "method": method, "args": args})).unwrap()
+    serde_json::to_vec(&serde_json::json!({"aegis_rpc": 1, "method": method, "args": args}))
+        .unwrap()
 }
 
 #[tokio::test]
 async fn typed_arguments_give_a_typed_result() {
-    let reply = invoke(&app(), call("add", serde_json::json!({"a": 2, "b": 40}))).await.unwrap();
+    let reply = invoke(&app(), call("add", serde_json::json!({"a": 2, "b": 40})))
+        .await
+        .unwrap();
     assert_eq!(reply.as_str(), r#"{"sum":42}"#);
 }
 
 #[tokio::test]
 async fn a_handler_error_keeps_its_type_and_message() {
-    let err = invoke(&app(), call("add", serde_json::json!({"a": i64::MAX, "b": 1})))
+    let err = invoke(
+        &app(),
+        call("add", serde_json::json!({"a": i64::MAX, "b": 1})),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        (err.error_type(), err.message()),
+        ("Overflow", "the sum does not fit in 64 bits")
+    );
+
+    let err = invoke(&app(), call("find", serde_json::json!(7)))
         .await
         .unwrap_err();
-    assert_eq!((err.error_type(), err.message()), ("Overflow", "the sum does not fit in 64 bits"));
-
-    let err = invoke(&app(), call("find", serde_json::json!(7))).await.unwrap_err();
-    assert_eq!((err.error_type(), err.message()), ("OrderNotFound", "no order 7"));
+    assert_eq!(
+        (err.error_type(), err.message()),
+        ("OrderNotFound", "no order 7")
+    );
 }
 
 #[tokio::test]
 async fn wrong_arguments_are_an_error_naming_the_field() {
-    let err = invoke(&app(), call("add", serde_json::json!({"a": 1, "b": "two"}))).await.unwrap_err();
+    let err = invoke(&app(), call("add", serde_json::json!({"a": 1, "b": "two"})))
+        .await
+        .unwrap_err();
     assert_eq!(err.error_type(), "InvalidArguments");
-    assert!(err.message().contains("`add`") && err.message().contains('b'), "{}", err.message());
+    assert!(
+        err.message().contains("`add`") && err.message().contains('b'),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
 async fn an_unknown_method_lists_the_known_ones() {
-    let err = invoke(&app(), call("subtract", serde_json::json!(null))).await.unwrap_err();
+    let err = invoke(&app(), call("subtract", serde_json::json!(null)))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoRoute);
-    assert!(err.message().contains("`subtract`") && err.message().contains("add"), "{}", err.message());
+    assert!(
+        err.message().contains("`subtract`") && err.message().contains("add"),
+        "{}",
+        err.message()
+    );
 }
 
 #[tokio::test]
 async fn a_panicking_method_fails_that_call_only() {
     let demux = app();
-    let err = invoke(&demux, call("boom", serde_json::json!(null))).await.unwrap_err();
+    let err = invoke(&demux, call("boom", serde_json::json!(null)))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Panic);
     assert!(err.message().contains("kaboom"), "{}", err.message());
-    let reply = invoke(&demux, call("add", serde_json::json!({"a": 1, "b": 1}))).await.unwrap();
+    let reply = invoke(&demux, call("add", serde_json::json!({"a": 1, "b": 1})))
+        .await
+        .unwrap();
     assert_eq!(reply.as_str(), r#"{"sum":2}"#);
 }
 

@@ -9,23 +9,37 @@ type Seen = Arc<Mutex<Vec<String>>>;
 fn recording_app(seen: &Seen) -> aegis_core::EventDemux {
     let router = S3Router::with_state(Arc::clone(seen))
         .route(
-            S3Filter::created().key("photos/*.jpg").name("photo-created"),
+            S3Filter::created()
+                .key("photos/*.jpg")
+                .name("photo-created"),
             |r: S3Record, ctx: Ctx<Seen>| async move {
-                ctx.state().lock().unwrap().push(format!("created {}", r.key));
+                ctx.state()
+                    .lock()
+                    .unwrap()
+                    .push(format!("created {}", r.key));
                 Ok::<_, std::io::Error>(())
             },
         )
         .route(
             S3Filter::removed().key("photos/*.jpg"),
             |r: S3Record, ctx: Ctx<Seen>| async move {
-                ctx.state().lock().unwrap().push(format!("removed {}", r.key));
+                ctx.state()
+                    .lock()
+                    .unwrap()
+                    .push(format!("removed {}", r.key));
                 Ok::<_, std::io::Error>(())
             },
         )
-        .route(S3Filter::created().key("reports/*").bucket("archive"), |r: S3Record, ctx: Ctx<Seen>| async move {
-            ctx.state().lock().unwrap().push(format!("archived {}", r.key));
-            Ok::<_, std::io::Error>(())
-        });
+        .route(
+            S3Filter::created().key("reports/*").bucket("archive"),
+            |r: S3Record, ctx: Ctx<Seen>| async move {
+                ctx.state()
+                    .lock()
+                    .unwrap()
+                    .push(format!("archived {}", r.key));
+                Ok::<_, std::io::Error>(())
+            },
+        );
     App::new("s3-test").s3(router).build().unwrap()
 }
 
@@ -36,13 +50,18 @@ async fn the_shipped_fixture_reaches_its_route_with_the_key_decoded() {
         .s3(S3Router::with_state(Arc::clone(&seen)).route(
             S3Filter::new("ObjectCreated:*").key("Happy Face.jpg"),
             |r: S3Record, ctx: Ctx<Seen>| async move {
-                ctx.state().lock().unwrap().push(format!("{}/{}", r.bucket, r.key));
+                ctx.state()
+                    .lock()
+                    .unwrap()
+                    .push(format!("{}/{}", r.bucket, r.key));
                 Ok::<_, std::io::Error>(())
             },
         ))
         .build()
         .unwrap();
-    invoke(&demux, fixture("aws_lambda_events/example-s3-event.json")).await.unwrap();
+    invoke(&demux, fixture("aws_lambda_events/example-s3-event.json"))
+        .await
+        .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["sourcebucket/Happy Face.jpg"]);
 }
 
@@ -52,10 +71,16 @@ async fn routes_sharing_a_key_pattern_are_told_apart_by_event_name() {
     let demux = recording_app(&seen);
     let event = s3_event(
         "photos-bucket",
-        &[("ObjectCreated:Put", "photos/a.jpg"), ("ObjectRemoved:Delete", "photos/b.jpg")],
+        &[
+            ("ObjectCreated:Put", "photos/a.jpg"),
+            ("ObjectRemoved:Delete", "photos/b.jpg"),
+        ],
     );
     invoke(&demux, event).await.unwrap();
-    assert_eq!(*seen.lock().unwrap(), ["created photos/a.jpg", "removed photos/b.jpg"]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["created photos/a.jpg", "removed photos/b.jpg"]
+    );
 }
 
 #[tokio::test]
@@ -71,36 +96,56 @@ async fn url_encoded_keys_are_decoded_before_matching() {
 async fn a_bucket_filter_excludes_other_buckets() {
     let seen = Seen::default();
     let demux = recording_app(&seen);
-    let err = invoke(&demux, s3_event("elsewhere", &[("ObjectCreated:Put", "reports/q1.csv")]))
-        .await
-        .unwrap_err();
+    let err = invoke(
+        &demux,
+        s3_event("elsewhere", &[("ObjectCreated:Put", "reports/q1.csv")]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoRoute);
-    invoke(&demux, s3_event("archive", &[("ObjectCreated:Put", "reports/q1.csv")]))
-        .await
-        .unwrap();
+    invoke(
+        &demux,
+        s3_event("archive", &[("ObjectCreated:Put", "reports/q1.csv")]),
+    )
+    .await
+    .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["archived reports/q1.csv"]);
 }
 
 #[tokio::test]
 async fn s3_event_with_unmatched_key_is_an_error_naming_the_key() {
     let demux = recording_app(&Seen::default());
-    let err = invoke(&demux, s3_event("b", &[("ObjectCreated:Put", "videos/a.mp4")]))
-        .await
-        .unwrap_err();
+    let err = invoke(
+        &demux,
+        s3_event("b", &[("ObjectCreated:Put", "videos/a.mp4")]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.error_type(), "NoRoute");
-    assert!(err.message().contains("key `videos/a.mp4`"), "{}", err.message());
+    assert!(
+        err.message().contains("key `videos/a.mp4`"),
+        "{}",
+        err.message()
+    );
     assert!(err.message().contains("bucket `b`"), "{}", err.message());
 }
 
 #[tokio::test]
 async fn a_fallback_takes_what_no_route_matches() {
     let seen = Seen::default();
-    let router = S3Router::with_state(Arc::clone(&seen)).fallback(|r: S3Record, ctx: Ctx<Seen>| async move {
-        ctx.state().lock().unwrap().push(format!("{} via {}", r.key, ctx.route()));
-        Ok::<_, std::io::Error>(())
-    });
+    let router = S3Router::with_state(Arc::clone(&seen)).fallback(
+        |r: S3Record, ctx: Ctx<Seen>| async move {
+            ctx.state()
+                .lock()
+                .unwrap()
+                .push(format!("{} via {}", r.key, ctx.route()));
+            Ok::<_, std::io::Error>(())
+        },
+    );
     let demux = App::new("t").s3(router).build().unwrap();
-    invoke(&demux, s3_event("b", &[("ObjectCreated:Put", "x.bin")])).await.unwrap();
+    invoke(&demux, s3_event("b", &[("ObjectCreated:Put", "x.bin")]))
+        .await
+        .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["x.bin via fallback"]);
 }
 
@@ -118,9 +163,16 @@ async fn a_failing_record_does_not_stop_the_others_and_fails_the_invocation() {
         },
     );
     let demux = App::new("t").s3(router).build().unwrap();
-    let event = s3_event("b", &[("ObjectCreated:Put", "bad1"), ("ObjectCreated:Put", "good")]);
+    let event = s3_event(
+        "b",
+        &[("ObjectCreated:Put", "bad1"), ("ObjectCreated:Put", "good")],
+    );
     let err = invoke(&demux, event).await.unwrap_err();
-    assert!(err.message().contains("cannot read bad1"), "{}", err.message());
+    assert!(
+        err.message().contains("cannot read bad1"),
+        "{}",
+        err.message()
+    );
     assert_eq!(*seen.lock().unwrap(), ["good"]);
 }
 
@@ -133,7 +185,9 @@ async fn a_record_without_a_key_is_a_decode_error() {
         .as_object_mut()
         .unwrap()
         .remove("key");
-    let err = invoke(&demux, serde_json::to_vec(&event).unwrap()).await.unwrap_err();
+    let err = invoke(&demux, serde_json::to_vec(&event).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.message().contains("s3.object.key"), "{}", err.message());
 }
@@ -144,6 +198,9 @@ fn the_manifest_carries_prefix_and_suffix_for_s3_filters() {
     let s3 = &demux.manifest().s3;
     assert_eq!(s3[0].route, "photo-created");
     assert_eq!(s3[0].events, ["s3:ObjectCreated:*"]);
-    assert_eq!((s3[0].prefix.as_str(), s3[0].suffix.as_str()), ("photos/", ".jpg"));
+    assert_eq!(
+        (s3[0].prefix.as_str(), s3[0].suffix.as_str()),
+        ("photos/", ".jpg")
+    );
     assert_eq!(s3[2].bucket.as_deref(), Some("archive"));
 }

@@ -23,33 +23,51 @@ fn app(seen: &Seen) -> aegis_core::EventDemux {
 #[tokio::test]
 async fn an_eventbridge_rule_names_its_task() {
     let seen = Seen::default();
-    invoke(&app(&seen), fixture("aws_lambda_events/example-eventbridge-schedule.json"))
-        .await
-        .unwrap();
+    invoke(
+        &app(&seen),
+        fixture("aws_lambda_events/example-eventbridge-schedule.json"),
+    )
+    .await
+    .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["my-scheduled-rule"]);
 }
 
 #[tokio::test]
 async fn an_eventbridge_scheduler_invocation_names_its_task() {
     let seen = Seen::default();
-    invoke(&app(&seen), fixture("aegis/eventbridge-scheduler-invocation.json")).await.unwrap();
+    invoke(
+        &app(&seen),
+        fixture("aegis/eventbridge-scheduler-invocation.json"),
+    )
+    .await
+    .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["nightly-report"]);
 }
 
 #[tokio::test]
 async fn a_rule_prefixed_with_the_app_name_finds_the_longest_task() {
     let seen = Seen::default();
-    invoke(&app(&seen), scheduled_event("shop-nightly-report")).await.unwrap();
-    invoke(&app(&seen), scheduled_event("shop-report")).await.unwrap();
+    invoke(&app(&seen), scheduled_event("shop-nightly-report"))
+        .await
+        .unwrap();
+    invoke(&app(&seen), scheduled_event("shop-report"))
+        .await
+        .unwrap();
     assert_eq!(*seen.lock().unwrap(), ["nightly-report", "report"]);
 }
 
 #[tokio::test]
 async fn an_unknown_task_is_an_error_naming_the_rule_and_the_tasks() {
-    let err = invoke(&app(&Seen::default()), scheduled_event("cleanup")).await.unwrap_err();
+    let err = invoke(&app(&Seen::default()), scheduled_event("cleanup"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoRoute);
     assert!(err.message().contains("`cleanup`"), "{}", err.message());
-    assert!(err.message().contains("nightly-report"), "{}", err.message());
+    assert!(
+        err.message().contains("nightly-report"),
+        "{}",
+        err.message()
+    );
 }
 
 #[test]

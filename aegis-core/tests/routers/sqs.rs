@@ -20,7 +20,10 @@ async fn handle(message: SqsMessage, ctx: Ctx<Seen>) -> Result<(), String> {
         "slow" => tokio::time::sleep(Duration::from_secs(30)).await,
         _ => {}
     }
-    ctx.state().lock().unwrap().push(message.message_id.unwrap_or_default());
+    ctx.state()
+        .lock()
+        .unwrap()
+        .push(message.message_id.unwrap_or_default());
     Ok(())
 }
 
@@ -38,7 +41,10 @@ fn app(seen: &Seen) -> aegis_core::EventDemux {
 #[tokio::test]
 async fn exactly_the_failed_message_ids_are_reported() {
     let seen = Seen::default();
-    let batch = sqs_batch(ORDERS, &[("a", "ok"), ("b", "fail"), ("c", "ok"), ("d", "fail")]);
+    let batch = sqs_batch(
+        ORDERS,
+        &[("a", "ok"), ("b", "fail"), ("c", "ok"), ("d", "fail")],
+    );
     let reply = invoke(&app(&seen), batch).await.unwrap();
     assert_eq!(failed_ids(&reply), ["b", "d"]);
     assert_eq!(*seen.lock().unwrap(), ["a", "c"]);
@@ -46,7 +52,9 @@ async fn exactly_the_failed_message_ids_are_reported() {
 
 #[tokio::test]
 async fn a_batch_that_all_succeeds_reports_no_failures() {
-    let reply = invoke(&app(&Seen::default()), sqs_batch(ORDERS, &[("a", "ok")])).await.unwrap();
+    let reply = invoke(&app(&Seen::default()), sqs_batch(ORDERS, &[("a", "ok")]))
+        .await
+        .unwrap();
     assert_eq!(reply.as_str(), r#"{"batchItemFailures":[]}"#);
 }
 
@@ -62,16 +70,25 @@ async fn a_panicking_record_fails_alone() {
 #[tokio::test]
 async fn on_a_fifo_queue_the_first_failure_fails_every_later_message() {
     let seen = Seen::default();
-    let batch = sqs_batch(ORDERS_FIFO, &[("a", "ok"), ("b", "fail"), ("c", "ok"), ("d", "ok")]);
+    let batch = sqs_batch(
+        ORDERS_FIFO,
+        &[("a", "ok"), ("b", "fail"), ("c", "ok"), ("d", "ok")],
+    );
     let reply = invoke(&app(&seen), batch).await.unwrap();
     assert_eq!(failed_ids(&reply), ["b", "c", "d"]);
-    assert_eq!(*seen.lock().unwrap(), ["a"], "no message after the failure may run");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["a"],
+        "no message after the failure may run"
+    );
 }
 
 #[tokio::test]
 async fn the_fifo_fixture_is_routed_by_queue_name() {
     let seen = Seen::default();
-    let reply = invoke(&app(&seen), fixture("aegis/sqs-fifo-batch.json")).await.unwrap();
+    let reply = invoke(&app(&seen), fixture("aegis/sqs-fifo-batch.json"))
+        .await
+        .unwrap();
     assert!(failed_ids(&reply).is_empty());
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
@@ -89,7 +106,10 @@ async fn messages_still_running_at_the_deadline_are_reported_and_the_rest_kept()
 #[tokio::test]
 async fn a_queue_no_route_names_fails_the_whole_batch_untouched() {
     let seen = Seen::default();
-    let batch = sqs_batch("arn:aws:sqs:eu-west-1:123456789012:payments", &[("a", "ok")]);
+    let batch = sqs_batch(
+        "arn:aws:sqs:eu-west-1:123456789012:payments",
+        &[("a", "ok")],
+    );
     let err = invoke(&app(&seen), batch).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoRoute);
     assert!(err.message().contains("payments"), "{}", err.message());
@@ -100,7 +120,10 @@ async fn a_queue_no_route_names_fails_the_whole_batch_untouched() {
 async fn a_message_without_an_id_fails_the_invocation_rather_than_being_lost() {
     let mut batch: serde_json::Value =
         serde_json::from_slice(&sqs_batch(ORDERS, &[("a", "ok")])).unwrap();
-    batch["Records"][0].as_object_mut().unwrap().remove("messageId");
+    batch["Records"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("messageId");
     let err = invoke(&app(&Seen::default()), serde_json::to_vec(&batch).unwrap())
         .await
         .unwrap_err();
@@ -115,6 +138,8 @@ async fn the_shipped_fixture_is_accepted_by_an_arn_route() {
         |_m: SqsMessage, _ctx: Ctx| async { Ok::<_, String>(()) },
     );
     let demux = App::new("t").sqs(router).build().unwrap();
-    let reply = invoke(&demux, fixture("aws_lambda_events/example-sqs-event.json")).await.unwrap();
+    let reply = invoke(&demux, fixture("aws_lambda_events/example-sqs-event.json"))
+        .await
+        .unwrap();
     assert!(failed_ids(&reply).is_empty());
 }

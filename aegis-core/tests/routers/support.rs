@@ -1,7 +1,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aegis_core::lambda_runtime::Context;
-use aegis_core::{EventDemux, Error, Reply};
+use aegis_core::{Error, EventDemux, Reply};
 
 pub(crate) fn fixture(path: &str) -> Vec<u8> {
     let full = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -17,12 +17,18 @@ pub(crate) fn context() -> Context {
 /// A context whose deadline is `ms` from now.
 pub(crate) fn context_due_in(ms: u64) -> Context {
     let mut ctx = context();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
     ctx.deadline = u64::try_from(now).unwrap() + ms;
     ctx
 }
 
-pub(crate) async fn invoke(demux: &EventDemux, payload: impl Into<Vec<u8>>) -> Result<Reply, Error> {
+pub(crate) async fn invoke(
+    demux: &EventDemux,
+    payload: impl Into<Vec<u8>>,
+) -> Result<Reply, Error> {
     demux.invoke(payload.into(), context()).await
 }
 
