@@ -4,12 +4,27 @@ use serde::de::DeserializeOwned;
 
 use crate::{Error, Trigger};
 
-/// Decodes `payload` into the typed event of `trigger`.
+/// Decodes `payload` into the typed event of `trigger`, with an [`ErrorKind::Decode`]
+/// error naming the failing field's path when it does not fit.
+///
+/// The routers decode with it; crates that serve a trigger of their own can too.
+///
+/// ```
+/// use aegis_core::{decode_event, ErrorKind, Trigger};
+/// use aegis_core::aws_lambda_events::sqs::SqsEvent;
+///
+/// let err = decode_event::<SqsEvent>(Trigger::Sqs, br#"{"Records":[{"messageId":7}]}"#)
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Decode);
+/// assert!(err.message().contains("Records[0].messageId"));
+/// ```
+///
+/// [`ErrorKind::Decode`]: crate::ErrorKind::Decode
 ///
 /// The fast path is a plain `serde_json` parse. Only when it fails is the payload parsed a
 /// second time, with path tracking, so the error can say which field was wrong; a good event
 /// pays nothing for that.
-pub(crate) fn event<T: DeserializeOwned>(trigger: Trigger, payload: &[u8]) -> Result<T, Error> {
+pub fn event<T: DeserializeOwned>(trigger: Trigger, payload: &[u8]) -> Result<T, Error> {
     match serde_json::from_slice(payload) {
         Ok(event) => Ok(event),
         Err(plain) => Err(Error::decode(trigger, &explain::<T>(payload, &plain))),

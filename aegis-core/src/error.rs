@@ -59,7 +59,9 @@ impl Error {
         Self::with_kind(ErrorKind::Handler, error_type, message)
     }
 
-    pub(crate) fn with_kind(
+    /// An error of a given kind, for crates that serve triggers of their own (an HTTP adapter
+    /// reporting a malformed event as [`ErrorKind::Decode`], say).
+    pub fn with_kind(
         kind: ErrorKind,
         error_type: impl Into<Cow<'static, str>>,
         message: impl Into<String>,
@@ -131,12 +133,20 @@ impl Error {
         )
     }
 
-    pub(crate) fn panic(route: &str, payload: &(dyn std::any::Any + Send)) -> Self {
-        let detail = payload
+    /// The message a panic carried, from the payload `catch_unwind` returns.
+    #[must_use]
+    pub fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
+        payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a non-string panic payload".to_owned());
+            .unwrap_or_else(|| "a non-string panic payload".to_owned())
+    }
+
+    /// The error of a handler of `route` that panicked, from the payload `catch_unwind`
+    /// returns.
+    pub fn from_panic(route: &str, payload: &(dyn std::any::Any + Send)) -> Self {
+        let detail = Self::panic_detail(payload);
         tracing::error!(route, panic = %detail, "handler panicked");
         Self::with_kind(
             ErrorKind::Panic,

@@ -114,11 +114,11 @@ where
                 .catch_unwind()
                 .map(move |outcome| match outcome {
                     Ok(result) => result.map_err(|e| Error::from_handler(&route, e)),
-                    Err(panic) => Err(Error::panic(&route, panic.as_ref())),
+                    Err(panic) => Err(Error::from_panic(&route, panic.as_ref())),
                 })
                 .boxed(),
             Err(panic) => {
-                let error = Error::panic(&route, panic.as_ref());
+                let error = Error::from_panic(&route, panic.as_ref());
                 futures_util::future::ready(Err(error)).boxed()
             }
         }
