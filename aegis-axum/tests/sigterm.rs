@@ -18,7 +18,10 @@ const CHILD_ENV: &str = "AEGIS_SIGTERM_CHILD";
 #[test]
 #[ignore = "the server half of sigterm_lets_the_request_in_flight_finish, which runs it"]
 fn serving_child() {
-    assert!(std::env::var(CHILD_ENV).is_ok(), "run by sigterm_lets_the_request_in_flight_finish");
+    assert!(
+        std::env::var(CHILD_ENV).is_ok(),
+        "run by sigterm_lets_the_request_in_flight_finish"
+    );
     let router = Router::new().route(
         "/slow",
         get(|| async {

@@ -62,8 +62,8 @@ mod trigger;
 
 pub use batch::{BatchFailures, BatchItemFailure};
 pub use classify::{classify, describe_unknown};
-pub use decode::event as decode_event;
 pub use deadline::{Deadline, DeadlineLayer, ResponseFuture, DEFAULT_DEADLINE_MARGIN};
+pub use decode::event as decode_event;
 pub use demux::{App, BuildError, EventDemux, InvocationService};
 pub use error::{BoxError, Error, ErrorKind};
 pub use glob::Glob;

@@ -4,9 +4,13 @@
 //! Run with:
 //!
 //! ```sh
-//! cargo run -p example-multi-trigger            # under a Lambda Runtime API (or the emulator)
+//! cargo run -p example-multi-trigger                    # locally, on 127.0.0.1:9000
 //! AEGIS_MANIFEST=1 cargo run -p example-multi-trigger   # print what it declares
+//! curl -s http://127.0.0.1:9000/2015-03-31/functions/multi-trigger/invocations \
+//!      -d '{"aegis_rpc":1,"method":"add","args":{"a":40,"b":2}}'
 //! ```
+//!
+//! Under a Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API` set) it serves Lambda instead.
 //!
 //! The end-to-end tests in `tests/` run this binary under AWS's Runtime Interface Emulator.
 //! Some handlers misbehave on purpose so those tests can watch failures stay contained: an
@@ -24,7 +28,10 @@ use serde::{Deserialize, Serialize};
 
 async fn photo_uploaded(photo: S3Record, ctx: Ctx) -> Result<(), Error> {
     if photo.key.contains("corrupt") {
-        return Err(Error::new("CorruptImage", format!("`{}` is not an image", photo.key)));
+        return Err(Error::new(
+            "CorruptImage",
+            format!("`{}` is not an image", photo.key),
+        ));
     }
     tracing::info!(bucket = %photo.bucket, key = %photo.key, request_id = ctx.request_id(), "thumbnail made");
     Ok(())
@@ -77,9 +84,16 @@ async fn sleep(ms: u64, _ctx: Ctx) -> Result<u64, Error> {
 /// The app, separate from `main` so tests and other runners can serve it.
 fn app() -> Result<aegis_core::EventDemux, aegis_core::BuildError> {
     App::new("multi-trigger")
-        .s3(S3Router::new().route(S3Filter::created().key("uploads/*").name("thumbnail"), photo_uploaded))
+        .s3(S3Router::new().route(
+            S3Filter::created().key("uploads/*").name("thumbnail"),
+            photo_uploaded,
+        ))
         .sqs(SqsRouter::new().queue("orders", order_placed))
-        .schedules(ScheduleRouter::new().task("nightly-report", "cron(0 3 * * ? *)", nightly_report))
+        .schedules(ScheduleRouter::new().task(
+            "nightly-report",
+            "cron(0 3 * * ? *)",
+            nightly_report,
+        ))
         .rpc(
             RpcRouter::new()
                 .method("add", add)
@@ -92,5 +106,5 @@ fn app() -> Result<aegis_core::EventDemux, aegis_core::BuildError> {
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     lambda_runtime::tracing::init_default_subscriber();
-    aegis_core::run(app()?).await
+    aegis_axum::run(app()?).await
 }
