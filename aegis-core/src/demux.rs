@@ -21,6 +21,8 @@ use crate::{
     ScheduleRouter, SnsRouter, SqsRouter, Trigger,
 };
 
+mod sources;
+
 /// A boxed service over invocations, as the demux stores them.
 pub type InvocationService = BoxCloneSyncService<Invocation, Reply, Error>;
 

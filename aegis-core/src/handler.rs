@@ -35,6 +35,13 @@ impl<S> Ctx<S> {
         }
     }
 
+    /// Moves the deadline the handler sees earlier, for a router that keeps time for work of
+    /// its own after the handler (a CloudFormation response, say).
+    pub(crate) fn tighten_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(self.deadline.map_or(deadline, |d| d.min(deadline)));
+        self
+    }
+
     /// The state given to the router.
     #[must_use]
     pub fn state(&self) -> &S {

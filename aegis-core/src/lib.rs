@@ -8,6 +8,20 @@
 //! tower [`Service`](tower::Service), so tower's middleware applies to one trigger or to all.
 //! [`run`] serves the app on the real `lambda_runtime` loop.
 //!
+//! The other triggers have routers of the same shape: EventBridge events with detail patterns
+//! ([`EventBridgeRouter`]), DynamoDB Streams ([`DynamoDbRouter`]) and Kinesis
+//! ([`KinesisRouter`]) with checkpoint-correct failures, Firehose transformations
+//! ([`FirehoseRouter`]), CloudFormation custom resources ([`CustomResourceRouter`]), Cognito
+//! user pool triggers ([`CognitoRouter`]), SES inbound mail ([`SesRouter`]), CloudWatch Logs
+//! subscriptions ([`LogsRouter`]), API Gateway WebSockets ([`WebSocketRouter`]) and
+//! authorizers ([`AuthorizerRouter`]).
+//!
+//! # Features
+//!
+//! | Name | Description | Default? |
+//! |---|---|---|
+//! | `tls` | HTTPS (rustls with ring, the system's roots) for CloudFormation responses | yes |
+//!
 //! # Failures
 //!
 //! Nothing is dropped silently: an unknown payload, a trigger without a service, an event that
@@ -69,17 +83,30 @@ pub use error::{BoxError, Error, ErrorKind};
 pub use glob::Glob;
 pub use handler::Ctx;
 pub use invocation::{Invocation, MatchedRoute};
+pub use manifest::{CustomResourceDeclaration, EventBridgeDeclaration, TableDeclaration};
 pub use manifest::{
     Manifest, QueueDeclaration, RpcDeclaration, S3Declaration, ScheduleDeclaration,
     MANIFEST_VERSION,
 };
 pub use reply::Reply;
+pub use routers::authorizer::{policy_response, simple_response, AuthorizerRouter, Unauthorized};
+pub use routers::cloudformation::CustomResourceRouter;
+pub use routers::cognito::CognitoRouter;
+pub use routers::custom_resource::{CustomResourceRequest, CustomResourceResponse, RequestType};
+pub use routers::dynamodb::{ChangeKind, DynamoDbRouter};
+pub use routers::eventbridge::{EventBridgeRouter, EventRule};
 pub use routers::expression::{InvalidSchedule, RateUnit, ScheduleExpression};
+pub use routers::firehose::{FirehoseRouter, Transformed};
+pub use routers::kinesis::KinesisRouter;
+pub use routers::logs::LogsRouter;
+pub use routers::pattern::{EventPattern, InvalidPattern};
 pub use routers::rpc::{RpcEnvelope, RpcRouter, RPC_ENVELOPE_VERSION};
 pub use routers::s3::{S3Filter, S3Record, S3Router};
 pub use routers::schedule::{scheduled_event, ScheduleRouter};
+pub use routers::ses::SesRouter;
 pub use routers::sns::SnsRouter;
 pub use routers::sqs::SqsRouter;
+pub use routers::websocket::{WebSocketResponse, WebSocketRouter};
 pub use runtime::{print_manifest_if_requested, run, MANIFEST_ENV};
 pub use trigger::{FaasTrigger, Trigger, UnknownTriggerName};
 

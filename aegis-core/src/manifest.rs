@@ -37,6 +37,73 @@ pub struct Manifest {
     /// RPC methods served and functions called.
     #[serde(default)]
     pub rpc: RpcDeclaration,
+    /// EventBridge routes, each with the pattern of the rule that would feed it.
+    #[serde(default)]
+    pub eventbridge: Vec<EventBridgeDeclaration>,
+    /// DynamoDB tables whose streams are read.
+    #[serde(default)]
+    pub dynamodb: Vec<TableDeclaration>,
+    /// Kinesis streams, by name or ARN.
+    #[serde(default)]
+    pub kinesis: Vec<String>,
+    /// Firehose delivery streams whose records are transformed, by name or ARN.
+    #[serde(default)]
+    pub firehose: Vec<String>,
+    /// Cognito user pool trigger sources, as globs (`PreSignUp_*`).
+    #[serde(default)]
+    pub cognito: Vec<String>,
+    /// SES recipients, as globs (`*@orders.example.com`).
+    #[serde(default)]
+    pub ses: Vec<String>,
+    /// CloudFormation custom resource types served.
+    #[serde(default)]
+    pub custom_resources: Vec<CustomResourceDeclaration>,
+    /// CloudWatch Logs log groups subscribed to, as globs.
+    #[serde(default)]
+    pub log_groups: Vec<String>,
+    /// API Gateway WebSocket route keys (`$connect`, `sendMessage`).
+    #[serde(default)]
+    pub websocket: Vec<String>,
+    /// API Gateway authorizer payloads served: `token`, `request`, `http`.
+    #[serde(default)]
+    pub authorizers: Vec<String>,
+}
+
+/// One EventBridge route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EventBridgeDeclaration {
+    /// The route's name.
+    pub route: String,
+    /// The `source` glob as written.
+    pub source: String,
+    /// The `detail-type` glob as written.
+    pub detail_type: String,
+    /// The pattern on `detail`, in EventBridge's syntax, when the route has one.
+    pub detail: Option<serde_json::Value>,
+    /// The whole route as an EventBridge event pattern, for a rule. Globs EventBridge cannot
+    /// express exactly are widened to their literal prefix; the router checks the rest.
+    pub pattern: serde_json::Value,
+}
+
+/// One DynamoDB table whose stream is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TableDeclaration {
+    /// The table, by name or table ARN.
+    pub table: String,
+    /// The changes routed (`INSERT`, `MODIFY`, `REMOVE`).
+    pub events: Vec<String>,
+}
+
+/// One CloudFormation custom resource type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomResourceDeclaration {
+    /// The resource type, such as `Custom::Thing`.
+    pub resource_type: String,
+    /// The request types routed (`Create`, `Update`, `Delete`).
+    pub request_types: Vec<String>,
 }
 
 /// One S3 route.

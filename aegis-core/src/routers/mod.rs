@@ -1,12 +1,26 @@
 //! The typed routers of the non-HTTP triggers.
 
+pub(crate) mod authorizer;
+pub(crate) mod cloudformation;
+pub(crate) mod cognito;
+pub(crate) mod custom_resource;
+pub(crate) mod dynamodb;
+pub(crate) mod eventbridge;
 pub(crate) mod expression;
+pub(crate) mod firehose;
+pub(crate) mod kinesis;
+pub(crate) mod logs;
 pub(crate) mod names;
+pub(crate) mod pattern;
+pub(crate) mod presigned;
 pub(crate) mod rpc;
 pub(crate) mod s3;
 pub(crate) mod schedule;
+pub(crate) mod ses;
 pub(crate) mod sns;
 pub(crate) mod sqs;
+pub(crate) mod streams;
+pub(crate) mod websocket;
 
 /// What every router shares: `new()` for a router without state, and the tower `Service`
 /// that clones the router (a few `Arc`s and the state) into each call's future.
