@@ -81,11 +81,14 @@ pub(crate) enum Ordering {
 ///
 /// Each item is an identifier and the future that handles the record; the future is not polled
 /// until its turn. When `deadline` passes, the record in flight and every later one are
-/// reported as failed, so Lambda retries them instead of the whole batch.
+/// reported as failed, so Lambda retries them instead of the whole batch. With `correlate`, the
+/// record's identifier is also its span's `correlation_id` (an SQS message id is one; a stream
+/// sequence number is not).
 pub(crate) async fn run<I, F>(
     items: I,
     ordering: Ordering,
     deadline: Option<Instant>,
+    correlate: bool,
 ) -> BatchFailures
 where
     I: IntoIterator<Item = (String, F)>,
@@ -100,7 +103,15 @@ where
             continue;
         }
 
-        let span = tracing::info_span!("record", item_id = %id, outcome = tracing::field::Empty);
+        let span = tracing::info_span!(
+            "record",
+            item_id = %id,
+            correlation_id = tracing::field::Empty,
+            outcome = tracing::field::Empty
+        );
+        if correlate {
+            span.record("correlation_id", id.as_str());
+        }
         let result = match deadline {
             Some(at) => match tokio::time::timeout_at(at.into(), handle)
                 .instrument(span.clone())
@@ -160,14 +171,14 @@ mod tests {
             outcome("c", true),
             outcome("d", false),
         ];
-        let failures = run(items, Ordering::Independent, None).await;
+        let failures = run(items, Ordering::Independent, None, true).await;
         assert_eq!(failures.ids().collect::<Vec<_>>(), ["b", "d"]);
     }
 
     #[tokio::test]
     async fn ordered_records_fail_from_the_first_failure_on() {
         let items = vec![outcome("a", true), outcome("b", false), outcome("c", true)];
-        let failures = run(items, Ordering::Ordered, None).await;
+        let failures = run(items, Ordering::Ordered, None, true).await;
         assert_eq!(failures.ids().collect::<Vec<_>>(), ["b", "c"]);
     }
 
@@ -181,7 +192,7 @@ mod tests {
             })
         };
         let items = vec![slow("a", 10), slow("b", 500), slow("c", 10)];
-        let failures = run(items, Ordering::Independent, Some(deadline)).await;
+        let failures = run(items, Ordering::Independent, Some(deadline), true).await;
         assert_eq!(failures.ids().collect::<Vec<_>>(), ["b", "c"]);
     }
 }

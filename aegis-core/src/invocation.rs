@@ -62,7 +62,9 @@ impl Invocation {
         &self.context
     }
 
-    pub(crate) fn shared_context(&self) -> Arc<Context> {
+    /// The Lambda context, shared: cheaper than copying its fields for layers that keep it.
+    #[must_use]
+    pub fn shared_context(&self) -> Arc<Context> {
         Arc::clone(&self.context)
     }
 

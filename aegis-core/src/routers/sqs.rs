@@ -141,7 +141,7 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
                 (id, handler(message, ctx))
             })
             .collect();
-        let failures = batch::run(items, ordering, inv.deadline()).await;
+        let failures = batch::run(items, ordering, inv.deadline(), true).await;
         Reply::json(&failures)
     }
 }

@@ -97,6 +97,6 @@ where
         })
         .collect();
 
-    let failures = batch::run(items, Ordering::Ordered, inv.deadline()).await;
+    let failures = batch::run(items, Ordering::Ordered, inv.deadline(), false).await;
     Reply::json(&failures)
 }

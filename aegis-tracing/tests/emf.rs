@@ -1,0 +1,287 @@
+//! The metrics documents, checked against the Embedded Metric Format specification rather than
+//! against earlier output.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use aegis_core::aws_lambda_events::sqs::SqsMessage;
+use aegis_core::{App, Ctx, EventDemux, RpcRouter, SqsRouter};
+use aegis_tracing::metrics::{self, Unit};
+use aegis_tracing::MetricsLayer;
+use serde_json::Value;
+use support::{context, Capture, RPC_GET_ORDER, RPC_UNKNOWN_METHOD, SQS_BATCH};
+
+/// The units the specification allows.
+const UNITS: [&str; 27] = [
+    "Seconds",
+    "Microseconds",
+    "Milliseconds",
+    "Bytes",
+    "Kilobytes",
+    "Megabytes",
+    "Gigabytes",
+    "Terabytes",
+    "Bits",
+    "Kilobits",
+    "Megabits",
+    "Gigabits",
+    "Terabits",
+    "Percent",
+    "Count",
+    "Bytes/Second",
+    "Kilobytes/Second",
+    "Megabytes/Second",
+    "Gigabytes/Second",
+    "Terabytes/Second",
+    "Bits/Second",
+    "Kilobits/Second",
+    "Megabits/Second",
+    "Gigabits/Second",
+    "Terabits/Second",
+    "Count/Second",
+    "None",
+];
+
+/// Checks one document against the specification and returns its problems.
+fn problems(doc: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(root) = doc.as_object() else {
+        return vec!["the document is not an object".into()];
+    };
+    let Some(aws) = root.get("_aws").and_then(Value::as_object) else {
+        return vec!["no `_aws` object".into()];
+    };
+    if !aws.get("Timestamp").is_some_and(Value::is_u64) {
+        problems.push("`Timestamp` is not a non-negative integer of milliseconds".into());
+    }
+    let Some(directives) = aws.get("CloudWatchMetrics").and_then(Value::as_array) else {
+        problems.push("`CloudWatchMetrics` is not an array".into());
+        return problems;
+    };
+    for directive in directives {
+        if !directive["Namespace"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty() && n.len() <= 1024)
+        {
+            problems.push(format!("bad Namespace in {directive}"));
+        }
+        let Some(sets) = directive["Dimensions"].as_array() else {
+            problems.push(format!("`Dimensions` is not an array in {directive}"));
+            continue;
+        };
+        for set in sets {
+            let Some(names) = set.as_array() else {
+                problems.push(format!("a dimension set is not an array: {set}"));
+                continue;
+            };
+            if names.len() > 30 {
+                problems.push(format!("a dimension set has {} dimensions", names.len()));
+            }
+            for name in names {
+                match name.as_str().and_then(|n| root.get(n)) {
+                    Some(Value::String(v)) if !v.is_empty() => {}
+                    _ => problems.push(format!("dimension {name} is not a top-level string")),
+                }
+            }
+        }
+        let Some(metrics) = directive["Metrics"].as_array() else {
+            problems.push(format!("`Metrics` is not an array in {directive}"));
+            continue;
+        };
+        if metrics.len() > 100 {
+            problems.push(format!("a directive has {} metrics", metrics.len()));
+        }
+        for metric in metrics {
+            let Some(name) = metric["Name"].as_str() else {
+                problems.push(format!("a metric has no Name: {metric}"));
+                continue;
+            };
+            if let Some(unit) = metric.get("Unit") {
+                if !unit.as_str().is_some_and(|u| UNITS.contains(&u)) {
+                    problems.push(format!("metric {name} has the unit {unit}"));
+                }
+            }
+            match root.get(name) {
+                Some(Value::Number(_)) => {}
+                Some(Value::Array(values))
+                    if values.len() <= 100 && values.iter().all(Value::is_number) => {}
+                other => problems.push(format!("metric {name} has the value {other:?}")),
+            }
+        }
+    }
+    problems
+}
+
+fn documents(capture: &Capture) -> Vec<Value> {
+    let docs = capture.json_lines();
+    for doc in &docs {
+        let found = problems(doc);
+        assert!(found.is_empty(), "{found:?} in {doc}");
+    }
+    docs
+}
+
+fn app(capture: &Capture) -> EventDemux {
+    let rpc = RpcRouter::new()
+        .method("orders.get", |_: Value, _ctx: Ctx| async {
+            metrics::count("OrdersRead", 1);
+            metrics::count("OrdersRead", 2);
+            metrics::record("OrderBytes", 512.0, Unit::Bytes);
+            metrics::dimension("tenant", "acme");
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .method("many", |n: usize, _ctx: Ctx| async move {
+            for i in 0..n {
+                metrics::count(format!("Metric{i}"), 1);
+            }
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .method("values", |n: usize, _ctx: Ctx| async move {
+            for i in 0..n {
+                #[allow(clippy::cast_precision_loss)]
+                metrics::record("Latency", i as f64, Unit::Milliseconds);
+            }
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .method("dimensions", |n: usize, _ctx: Ctx| async move {
+            for i in 0..n {
+                metrics::dimension(format!("d{i}"), "v");
+            }
+            metrics::count("Dimensioned", 1);
+            Ok::<_, std::convert::Infallible>(())
+        });
+    let sqs = SqsRouter::new().queue("orders", |m: SqsMessage, _ctx: Ctx| async move {
+        if m.body.as_deref() == Some("bad") {
+            Err("refused".to_owned())
+        } else {
+            Ok(())
+        }
+    });
+    App::new("shop")
+        .rpc(rpc)
+        .sqs(sqs)
+        .layer(
+            MetricsLayer::new("shop")
+                .namespace("Shop")
+                .writer_with(capture.clone()),
+        )
+        .build()
+        .unwrap()
+}
+
+async fn invoke(payload: impl Into<bytes::Bytes>) -> Vec<Value> {
+    let capture = Capture::default();
+    let _ = app(&capture).invoke(payload, context("req-1")).await;
+    documents(&capture)
+}
+
+fn rpc(method: &str, args: usize) -> Vec<u8> {
+    format!(r#"{{"aegis_rpc":1,"method":"{method}","args":{args}}}"#).into_bytes()
+}
+
+#[tokio::test]
+async fn an_invocation_writes_one_document_with_its_metrics_and_dimensions() {
+    let docs = invoke(RPC_GET_ORDER).await;
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert_eq!(doc["service"], "shop");
+    assert_eq!(doc["trigger"], "rpc");
+    assert_eq!(doc["route"], "orders.get");
+    assert_eq!(doc["request_id"], "req-1");
+    assert_eq!(doc["Invocations"], 1);
+    assert_eq!(doc["Errors"], 0);
+    assert!(doc["Duration"].is_number());
+    assert!(doc["ColdStart"] == 0 || doc["ColdStart"] == 1);
+
+    let directives = doc["_aws"]["CloudWatchMetrics"].as_array().unwrap();
+    assert_eq!(directives[0]["Namespace"], "Shop");
+    assert_eq!(
+        directives[0]["Dimensions"],
+        serde_json::json!([["service", "trigger", "route"]])
+    );
+
+    assert_eq!(doc["OrdersRead"], 3, "counts of one name add up");
+    assert_eq!(doc["OrderBytes"], 512);
+    assert_eq!(doc["tenant"], "acme");
+    assert_eq!(
+        directives[1]["Dimensions"],
+        serde_json::json!([["service", "trigger", "route", "tenant"]])
+    );
+}
+
+#[tokio::test]
+async fn an_invocation_without_a_route_reports_under_service_and_trigger() {
+    let docs = invoke(RPC_UNKNOWN_METHOD).await;
+    let doc = &docs[0];
+    assert_eq!(doc["Errors"], 1);
+    assert!(doc.get("route").is_none());
+    assert_eq!(
+        doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+        serde_json::json!([["service", "trigger"]])
+    );
+}
+
+#[tokio::test]
+async fn a_batch_reports_its_records_and_failed_records() {
+    let docs = invoke(SQS_BATCH).await;
+    let doc = &docs[0];
+    assert_eq!(doc["trigger"], "sqs");
+    assert_eq!(doc["route"], "orders");
+    assert_eq!(doc["Records"], 2);
+    assert_eq!(doc["FailedRecords"], 1);
+    assert_eq!(doc["Errors"], 0);
+}
+
+#[tokio::test]
+async fn more_than_a_hundred_metrics_are_split_across_documents() {
+    let docs = invoke(rpc("many", 250)).await;
+    assert_eq!(docs.len(), 3, "254 metrics, 100 a document");
+    let total: usize = docs
+        .iter()
+        .flat_map(|d| d["_aws"]["CloudWatchMetrics"].as_array().unwrap())
+        .map(|d| d["Metrics"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(total, 254);
+}
+
+#[tokio::test]
+async fn more_than_a_hundred_values_of_one_metric_are_split_across_documents() {
+    let docs = invoke(rpc("values", 250)).await;
+    let chunks: Vec<usize> = docs
+        .iter()
+        .filter_map(|d| d.get("Latency"))
+        .map(|v| v.as_array().unwrap().len())
+        .collect();
+    assert_eq!(chunks, [100, 100, 50]);
+}
+
+#[tokio::test]
+async fn a_dimension_set_never_passes_thirty_dimensions() {
+    let docs = invoke(rpc("dimensions", 40)).await;
+    let sets = &docs[0]["_aws"]["CloudWatchMetrics"][1]["Dimensions"][0];
+    assert_eq!(sets.as_array().unwrap().len(), 30);
+}
+
+#[test]
+fn the_validator_finds_what_the_specification_forbids() {
+    let bad = serde_json::json!({
+        "_aws": {"Timestamp": "now", "CloudWatchMetrics": [{
+            "Namespace": "N",
+            "Dimensions": [["missing"]],
+            "Metrics": [{"Name": "Absent", "Unit": "Furlongs"}]
+        }]}
+    });
+    assert_eq!(problems(&bad).len(), 4, "{:?}", problems(&bad));
+}
+
+#[tokio::test]
+#[ignore = "prints a sample document for the README"]
+async fn print_a_sample_document() {
+    let capture = Capture::default();
+    app(&capture)
+        .invoke(SQS_BATCH, context("8476a536-e9f4-11e8-9739-2dfe598c3fcd"))
+        .await
+        .unwrap();
+    std::io::Write::write_all(&mut std::io::stderr(), capture.text().as_bytes()).unwrap();
+}
