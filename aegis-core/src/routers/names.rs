@@ -1,8 +1,40 @@
 //! Matching a resource named in code (by name or ARN) against the ARN in an event.
+//!
+//! Code may name resources by a logical name that the deployed stack maps to a physical one:
+//! the deploy tool sets `AEGIS_NAMES` to a JSON object from logical to physical names (or
+//! ARNs), and every router resolves the names it was given through it before matching. A name
+//! the map does not hold is used as written.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The variable holding the logical-to-physical name map.
+pub(crate) const NAMES_ENV: &str = "AEGIS_NAMES";
+
+/// The physical name of `declared`, from `AEGIS_NAMES`, or `declared` itself.
+pub(crate) fn physical(declared: &str) -> Cow<'_, str> {
+    static NAMES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let Ok(json) = std::env::var(NAMES_ENV) else {
+            return HashMap::new();
+        };
+        serde_json::from_str(&json).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "{NAMES_ENV} is not a JSON object of names; ignored");
+            HashMap::new()
+        })
+    });
+    match names.get(declared) {
+        Some(physical) => Cow::Owned(physical.clone()),
+        None => Cow::Borrowed(declared),
+    }
+}
 
 /// Whether `declared` names the resource of `arn`: an ARN must be equal, a bare name must equal
 /// the resource name at the end of the ARN (`arn:aws:sqs:eu-west-1:123:orders` is `orders`).
 pub(crate) fn names_resource(declared: &str, arn: &str) -> bool {
+    let declared = physical(declared);
+    let declared = declared.as_ref();
     if declared.starts_with("arn:") {
         declared == arn
     } else {

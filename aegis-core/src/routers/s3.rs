@@ -89,7 +89,9 @@ impl S3Filter {
     }
 
     fn matches(&self, bucket: &str, event: &str, key: &str) -> bool {
-        self.bucket.as_deref().is_none_or(|b| b == bucket)
+        self.bucket
+            .as_deref()
+            .is_none_or(|b| super::names::physical(b) == bucket)
             && self.events.matches(event)
             && self.key.matches(key)
     }
