@@ -1,5 +1,6 @@
 //! Handlers: plain async functions or closures taking an event and a [`Ctx`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -22,7 +23,16 @@ pub struct Ctx<S = ()> {
     trigger: Trigger,
     route: Arc<str>,
     deadline: Option<Instant>,
+    rpc_context: Option<Arc<BTreeMap<String, String>>>,
 }
+
+/// The `context` of an RPC envelope, left in the invocation's extensions by the RPC router so
+/// that [`Ctx::rpc_context`] can hand it to the handler.
+#[derive(Clone)]
+pub(crate) struct RpcContext(pub(crate) Arc<BTreeMap<String, String>>);
+
+/// What [`Ctx::rpc_context`] lends out when the invocation carried no propagation headers.
+static NO_RPC_CONTEXT: BTreeMap<String, String> = BTreeMap::new();
 
 impl<S> Ctx<S> {
     pub(crate) fn new(state: S, inv: &Invocation, route: Arc<str>) -> Self {
@@ -32,6 +42,10 @@ impl<S> Ctx<S> {
             trigger: inv.trigger(),
             route,
             deadline: inv.deadline(),
+            rpc_context: inv
+                .extensions()
+                .get::<RpcContext>()
+                .map(|context| Arc::clone(&context.0)),
         }
     }
 
@@ -76,6 +90,26 @@ impl<S> Ctx<S> {
     #[must_use]
     pub fn route(&self) -> &str {
         &self.route
+    }
+
+    /// The propagation headers (`traceparent`, `X-Amzn-Trace-Id`, …) the caller put in the
+    /// `context` of an RPC envelope; empty for other triggers and for envelopes without one.
+    ///
+    /// ```
+    /// use aegis_core::{App, Ctx, RpcRouter};
+    ///
+    /// let rpc = RpcRouter::new().method("whoami", |(): (), ctx: Ctx| async move {
+    ///     Ok::<_, aegis_core::Error>(ctx.rpc_context().get("traceparent").cloned())
+    /// });
+    /// let demux = App::new("app").rpc(rpc).build().unwrap();
+    /// let call = br#"{"aegis_rpc":1,"method":"whoami","context":{"traceparent":"00-ab-cd-01"}}"#;
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let reply = rt.block_on(demux.invoke(&call[..], Default::default())).unwrap();
+    /// assert_eq!(reply.as_str(), r#""00-ab-cd-01""#);
+    /// ```
+    #[must_use]
+    pub fn rpc_context(&self) -> &BTreeMap<String, String> {
+        self.rpc_context.as_deref().unwrap_or(&NO_RPC_CONTEXT)
     }
 
     /// Time left before the handler must answer, when the invocation has a deadline.

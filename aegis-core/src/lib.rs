@@ -21,6 +21,7 @@
 //! | Name | Description | Default? |
 //! |---|---|---|
 //! | `tls` | HTTPS (rustls with ring, the system's roots) for CloudFormation responses | yes |
+//! | `rpc-client` | `RpcClient`: typed calls to other aegis functions over `aws-sdk-lambda` | no |
 //!
 //! # Failures
 //!
@@ -71,6 +72,8 @@ mod invocation;
 mod manifest;
 mod reply;
 mod routers;
+#[cfg(feature = "rpc-client")]
+mod rpc_client;
 mod runtime;
 mod trigger;
 
@@ -107,10 +110,15 @@ pub use routers::ses::SesRouter;
 pub use routers::sns::SnsRouter;
 pub use routers::sqs::SqsRouter;
 pub use routers::websocket::{WebSocketResponse, WebSocketRouter};
+#[cfg(feature = "rpc-client")]
+pub use rpc_client::{RpcClient, RpcError, TraceContext, TRACEPARENT_HEADER, XRAY_TRACE_HEADER};
 pub use runtime::{print_manifest_if_requested, run, MANIFEST_ENV};
 pub use trigger::{FaasTrigger, Trigger, UnknownTriggerName};
 
 /// The `aws_lambda_events` crate, whose types the routers hand to handlers.
 pub use aws_lambda_events;
+/// The `aws-sdk-lambda` crate, whose client [`RpcClient::new`] takes.
+#[cfg(feature = "rpc-client")]
+pub use aws_sdk_lambda;
 /// The `lambda_runtime` crate, whose [`Context`](lambda_runtime::Context) handlers receive.
 pub use lambda_runtime;

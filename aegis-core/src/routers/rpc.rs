@@ -9,9 +9,10 @@
 //! ```
 //!
 //! It may also carry a `context` object (trace propagation headers) that the tracing layer
-//! reads. The handler's result is the invocation's JSON answer; a handler error is a Lambda
-//! function error with the handler's error type and message. An unknown method is an error that
-//! lists the known ones, unless a fallback is set.
+//! reads and handlers see through [`Ctx::rpc_context`]. The handler's result is the
+//! invocation's JSON answer; a handler error is a Lambda function error with the handler's
+//! error type and message. An unknown method is an error that lists the known ones, unless a
+//! fallback is set.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,7 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::handler::{self, BoxHandler, Ctx};
+use crate::handler::{self, BoxHandler, Ctx, RpcContext};
 use crate::{decode, BoxError, Error, ErrorKind, Invocation, Reply, Trigger};
 
 /// The version of the envelope this router reads.
@@ -50,6 +51,9 @@ struct Incoming {
     method: String,
     #[serde(default)]
     args: Option<Box<RawValue>>,
+    /// Kept raw so that a malformed context, which only tracing reads, cannot fail the call.
+    #[serde(default)]
+    context: Option<Box<RawValue>>,
 }
 
 type RawHandler<S> = BoxHandler<Box<RawValue>, Reply, S>;
@@ -139,7 +143,7 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
         self.methods.keys().cloned().collect()
     }
 
-    async fn serve(self, inv: Invocation) -> Result<Reply, Error> {
+    async fn serve(self, mut inv: Invocation) -> Result<Reply, Error> {
         let envelope: Incoming = decode::event(Trigger::Rpc, inv.payload())?;
         if envelope.aegis_rpc != RPC_ENVELOPE_VERSION {
             return Err(Error::with_kind(
@@ -171,6 +175,9 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
         };
 
         inv.record_route(&name);
+        if let Some(context) = envelope.context.as_deref().and_then(propagation_headers) {
+            inv.extensions_mut().insert(RpcContext(Arc::new(context)));
+        }
         let args = envelope.args.unwrap_or_else(|| RawValue::NULL.to_owned());
         let ctx = Ctx::new(self.state.clone(), &inv, name);
         handler(args, ctx).await
@@ -178,6 +185,19 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
 }
 
 super::router_service!(RpcRouter);
+
+/// The envelope's `context` as header names and values; `None` when it is empty or is not an
+/// object of strings.
+fn propagation_headers(context: &RawValue) -> Option<BTreeMap<String, String>> {
+    match serde_json::from_str::<BTreeMap<String, String>>(context.get()) {
+        Ok(headers) if !headers.is_empty() => Some(headers),
+        Ok(_) => None,
+        Err(error) => {
+            tracing::debug!(%error, "RPC envelope context ignored: not an object of strings");
+            None
+        }
+    }
+}
 
 impl<S: Clone> Clone for RpcRouter<S> {
     fn clone(&self) -> Self {

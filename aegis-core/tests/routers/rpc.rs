@@ -134,3 +134,29 @@ async fn the_envelope_fixture_names_a_method() {
     let method = envelope["method"].as_str().unwrap();
     assert!(err.message().contains(method), "{}", err.message());
 }
+
+/// What the handler of a call saw as its envelope's `context`.
+async fn context_seen_by_the_handler(call: &'static [u8]) -> String {
+    let rpc = RpcRouter::new().method("echo", |(): (), ctx: Ctx| async move {
+        Ok::<_, Error>(ctx.rpc_context().clone())
+    });
+    let demux = App::new("t").rpc(rpc).build().unwrap();
+    invoke(&demux, call).await.unwrap().as_str().to_owned()
+}
+
+#[tokio::test]
+async fn the_envelopes_context_reaches_the_handler() {
+    let call = br#"{"aegis_rpc":1,"method":"echo","context":{"traceparent":"00-ab-cd-01"}}"#;
+    assert_eq!(
+        context_seen_by_the_handler(call).await,
+        r#"{"traceparent":"00-ab-cd-01"}"#
+    );
+}
+
+#[tokio::test]
+async fn a_context_that_is_not_an_object_of_strings_is_ignored_not_fatal() {
+    let call = br#"{"aegis_rpc":1,"method":"echo","context":{"traceparent":7}}"#;
+    assert_eq!(context_seen_by_the_handler(call).await, "{}");
+    let call = br#"{"aegis_rpc":1,"method":"echo","context":null}"#;
+    assert_eq!(context_seen_by_the_handler(call).await, "{}");
+}
