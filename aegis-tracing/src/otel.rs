@@ -54,13 +54,18 @@ pub(crate) fn flush() {
     }
 }
 
-/// Parents `span` on the invocation's X-Ray trace, and links it to the traces of the SQS
+/// Parents `span` on the invocation's X-Ray trace (or, for an RPC call that Lambda gave none,
+/// on the caller's trace carried in the envelope), and links it to the traces of the SQS
 /// messages it handles.
 pub(crate) fn join_trace(span: &Span, inv: &Invocation) {
     if !EXPORTING.load(Ordering::Relaxed) {
         return;
     }
-    if let Some(parent) = inv.context().xray_trace_id.as_deref().and_then(xray_parent) {
+    let header = match inv.context().xray_trace_id.clone() {
+        None if inv.trigger() == Trigger::Rpc => crate::source::rpc_trace_header(inv.payload()),
+        header => header,
+    };
+    if let Some(parent) = header.as_deref().and_then(xray_parent) {
         let context = opentelemetry::Context::new().with_remote_span_context(parent);
         if let Err(error) = span.set_parent(context) {
             tracing::trace!(%error, "the invocation span keeps its own parent");

@@ -144,6 +144,26 @@ pub(crate) fn sqs_trace_headers(payload: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The X-Ray trace header an aegis RPC envelope carries in its `context`, set by the calling
+/// function's `RpcClient`: the caller's trace, which the called function's spans join.
+#[cfg(feature = "opentelemetry")]
+pub(crate) fn rpc_trace_header(payload: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        context: std::collections::BTreeMap<String, String>,
+    }
+    if payload.len() > READ_LIMIT {
+        return None;
+    }
+    let envelope: Envelope = serde_json::from_slice(payload).ok()?;
+    envelope
+        .context
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(crate::XRAY_PROPAGATION_HEADER))
+        .map(|(_, value)| value)
+}
+
 /// The id the event's source gave this event, where it has one: API Gateway's request id,
 /// EventBridge's event id, SNS's message id, S3's request id, CloudFormation's request id.
 ///

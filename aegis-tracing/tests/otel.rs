@@ -41,6 +41,14 @@ fn app() -> EventDemux {
 
 /// The spans exported while `payload` runs through the app.
 async fn exported(payload: &'static [u8]) -> Vec<SpanData> {
+    exported_with(payload, context("req-1")).await
+}
+
+/// The same, with the invocation's Lambda context given.
+async fn exported_with(
+    payload: &'static [u8],
+    lambda: aegis_core::lambda_runtime::Context,
+) -> Vec<SpanData> {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(exporter.clone())
@@ -51,7 +59,7 @@ async fn exported(payload: &'static [u8]) -> Vec<SpanData> {
         .tracer_provider(provider)
         .into_dispatch();
     let _default = tracing::dispatcher::set_default(&dispatch);
-    let _ = app().invoke(payload, context("req-1")).await;
+    let _ = app().invoke(payload, lambda).await;
     exporter.get_finished_spans().unwrap()
 }
 
@@ -205,4 +213,22 @@ async fn print_a_sample_span_tree() {
         }
     }
     std::io::Write::write_all(&mut std::io::stderr(), out.as_bytes()).unwrap();
+}
+
+#[tokio::test]
+async fn a_called_function_joins_the_callers_trace_from_the_rpc_envelope() {
+    // What `RpcClient::call_from` sends; locally (and when X-Ray is off) Lambda's context has
+    // no trace header, so the envelope's is the only link to the caller.
+    const CALL: &[u8] = br#"{"aegis_rpc":1,"method":"orders.get","args":{"id":7},"context":{"X-Amzn-Trace-Id":"Root=1-6759e988-cd862e3fe1be46a994272794;Parent=63995c3f42cd8ad9;Sampled=1"}}"#;
+    let mut lambda = context("req-2");
+    lambda.xray_trace_id = None;
+
+    let spans = exported_with(CALL, lambda).await;
+    let span = invocation(&spans);
+    assert_eq!(
+        span.span_context.trace_id().to_string(),
+        "6759e988cd862e3fe1be46a994272794",
+        "one trace id across caller and callee"
+    );
+    assert_eq!(span.parent_span_id.to_string(), "63995c3f42cd8ad9");
 }
