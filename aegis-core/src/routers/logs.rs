@@ -2,10 +2,11 @@
 //! gunzipped and parsed, then handed to the first route whose glob matches its log group.
 //!
 //! Data that is not base64, not gzip or not the documented JSON is an error saying which, so a
-//! broken producer is told apart from a broken handler. The `CONTROL_MESSAGE` CloudWatch sends
-//! to check that the destination is reachable is acknowledged without running a handler. A
-//! batch of a log group no route matches is an error naming the group, unless a fallback is
-//! set.
+//! broken producer is told apart from a broken handler. Data that unzips to more than 32 MiB is
+//! refused as a decompression bomb before it is held in memory. The `CONTROL_MESSAGE`
+//! CloudWatch sends to check that the destination is reachable is acknowledged without running
+//! a handler. A batch of a log group no route matches is an error naming the group, unless a
+//! fallback is set.
 
 use std::fmt;
 use std::future::Future;
@@ -128,6 +129,11 @@ impl<S: Clone + Send + Sync + 'static> LogsRouter<S> {
     }
 }
 
+/// The most `awslogs.data` may unzip to. A Lambda payload is at most 6 MB and log text
+/// compresses perhaps tenfold; a few kilobytes of gzip can inflate to gigabytes, so anything
+/// past this is refused rather than allocated.
+const MAX_UNPACKED: usize = 32 * 1024 * 1024;
+
 /// Decodes `awslogs.data`: base64, then gzip, then JSON.
 fn unpack(data: &str) -> Result<LogData, Error> {
     let fail = |why: String| Error::decode(Trigger::CloudWatchLogs, &why);
@@ -136,8 +142,15 @@ fn unpack(data: &str) -> Result<LogData, Error> {
         .map_err(|e| fail(format!("awslogs.data is not valid base64: {e}")))?;
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(&zipped[..])
+        .take(MAX_UNPACKED as u64 + 1)
         .read_to_end(&mut json)
         .map_err(|e| fail(format!("awslogs.data is not gzip-compressed: {e}")))?;
+    if json.len() > MAX_UNPACKED {
+        return Err(fail(format!(
+            "awslogs.data unzips to more than {} MiB; refused as a decompression bomb",
+            MAX_UNPACKED / (1024 * 1024)
+        )));
+    }
     let text = String::from_utf8_lossy(&json);
     decode::part("the unzipped awslogs.data", &text).map_err(fail)
 }
