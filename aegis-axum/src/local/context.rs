@@ -40,6 +40,27 @@ pub(crate) fn request_id() -> String {
 
 /// The context Lambda would give an invocation of `function` with `timeout` left.
 pub(crate) fn lambda_context(request_id: &str, function: &str, timeout: Duration) -> Context {
+    lambda_context_in(request_id, &function_config(function), timeout)
+}
+
+/// The function's configuration as Lambda's environment would describe it; built once per
+/// server and shared by every invocation's context.
+pub(crate) fn function_config(function: &str) -> Arc<Config> {
+    Arc::new(Config {
+        function_name: function.to_owned(),
+        memory: 128,
+        version: "$LATEST".to_owned(),
+        log_stream: String::new(),
+        log_group: format!("/aws/lambda/{function}"),
+    })
+}
+
+/// [`lambda_context`] with a configuration already built.
+pub(crate) fn lambda_context_in(
+    request_id: &str,
+    config: &Arc<Config>,
+    timeout: Duration,
+) -> Context {
     let deadline = SystemTime::now()
         .checked_add(timeout)
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
@@ -48,14 +69,8 @@ pub(crate) fn lambda_context(request_id: &str, function: &str, timeout: Duration
     let mut context = Context::default();
     context.request_id = request_id.to_owned();
     context.deadline = deadline;
-    context.invoked_function_arn = format!("{LOCAL_ARN_PREFIX}{function}");
-    context.env_config = Arc::new(Config {
-        function_name: function.to_owned(),
-        memory: 128,
-        version: "$LATEST".to_owned(),
-        log_stream: String::new(),
-        log_group: format!("/aws/lambda/{function}"),
-    });
+    context.invoked_function_arn = format!("{LOCAL_ARN_PREFIX}{}", config.function_name);
+    context.env_config = Arc::clone(config);
     context
 }
 

@@ -7,11 +7,13 @@
 //! `Path` extractor works as usual.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aegis_core::aws_lambda_events::apigw::{
     ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription,
 };
+use aegis_core::lambda_runtime::Config;
 use aegis_core::Trigger;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::IntoResponse;
@@ -21,7 +23,7 @@ use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::request::RequestContext;
 use lambda_http::RequestExt;
 
-use super::context::{lambda_context, request_id};
+use super::context::{function_config, lambda_context_in, request_id};
 use crate::LocalRouter;
 
 /// The app's router with the local extensions added to every request, or, for an app without
@@ -41,17 +43,18 @@ pub(crate) fn app_routes(
                 .into_response()
         });
     };
-    let function = function.to_owned();
+    // A plain map over the request rather than axum's async middleware: this runs on every
+    // local request, and the local server should cost little more than `axum::serve`.
+    let config = function_config(function);
     router
         .router()
         .clone()
-        .layer(axum::middleware::map_request(move |req: Request| {
-            let function = function.clone();
-            async move { with_local_extensions(req, &function, timeout) }
+        .layer(tower::util::MapRequestLayer::new(move |req: Request| {
+            with_local_extensions(req, &config, timeout)
         }))
 }
 
-fn with_local_extensions(req: Request, function: &str, timeout: Duration) -> Request {
+fn with_local_extensions(req: Request, config: &Arc<Config>, timeout: Duration) -> Request {
     let id = request_id();
     let source_ip = req
         .extensions()
@@ -92,7 +95,7 @@ fn with_local_extensions(req: Request, function: &str, timeout: Duration) -> Req
         .with_raw_http_path(raw_path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(context))
-        .with_lambda_context(lambda_context(&id, function, timeout));
+        .with_lambda_context(lambda_context_in(&id, config, timeout));
     req.extensions_mut().insert(Trigger::ApigwHttp);
     req
 }
