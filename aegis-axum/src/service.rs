@@ -161,6 +161,9 @@ where
                 .map_err(|e| Error::from_boxed(e.into()))?;
             if let Some(route) = slot.get() {
                 inv.record_route(route);
+                // OpenTelemetry's `http.route` is the template alone, without the method.
+                let template = route.split_once(' ').map_or(route, |(_, path)| path);
+                tracing::Span::current().record("http.route", template);
             }
             Reply::json(&response)
         })
@@ -205,13 +208,30 @@ where
         req.extensions_mut().insert(self.trigger);
         req.extensions_mut().insert(self.slot.clone());
 
+        // Semantic-convention fields an enclosing invocation span may declare (aegis-tracing's
+        // does); recording a field a span lacks does nothing.
+        let span = tracing::Span::current();
+        span.record("http.request.method", req.method().as_str());
+        span.record("url.path", req.uri().path());
+
         let finish: Finish<B, S::Error> = match self.trigger {
-            Trigger::ApigwHttp | Trigger::FunctionUrl => |r| join_headers(r, true),
-            Trigger::VpcLattice => |r| join_headers(r, false),
-            _ => std::convert::identity,
+            Trigger::ApigwHttp | Trigger::FunctionUrl => |r| join_headers(record_status(r), true),
+            Trigger::VpcLattice => |r| join_headers(record_status(r), false),
+            _ => record_status,
         };
         self.inner.call(req).map(finish)
     }
+}
+
+/// Records the response's status on the current span as `http.response.status_code`.
+fn record_status<B, E>(result: Result<http::Response<B>, E>) -> Result<http::Response<B>, E> {
+    if let Ok(response) = &result {
+        tracing::Span::current().record(
+            "http.response.status_code",
+            i64::from(response.status().as_u16()),
+        );
+    }
+    result
 }
 
 /// Joins repeated response headers, for the sources whose responses have one value per name.

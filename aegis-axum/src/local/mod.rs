@@ -240,8 +240,10 @@ fn routes(demux: &EventDemux, function: &str, timeout: Duration) -> Router {
     // One router for both, rather than the app's router as a fallback, so a plain request pays
     // for one route match. The Invoke route is added after the app's layers, so they do not
     // wrap it.
-    http::app_routes(demux.extension::<LocalRouter>(), function, timeout)
-        .route(invoke::INVOKE_PATH, post(invoke::handle).with_state(invoker))
+    http::app_routes(demux.extension::<LocalRouter>(), function, timeout).route(
+        invoke::INVOKE_PATH,
+        post(invoke::handle).with_state(invoker),
+    )
 }
 
 fn env_addr() -> Result<SocketAddr, LocalError> {
