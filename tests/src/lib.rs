@@ -64,10 +64,12 @@
 //!   emulator's group would leave it behind; dropping an [`Emulator`] kills every descendant.
 
 mod cargo;
+mod emf;
 mod emulator;
 mod process;
 mod rie;
 
 pub use cargo::cargo_bin;
+pub use emf::emf_problems;
 pub use emulator::{Emulator, EmulatorBuilder, Invoked};
 pub use rie::rie_path;

@@ -4,38 +4,8 @@
 
 use std::time::Duration;
 
-use aegis_tests::{cargo_bin, Emulator};
+use aegis_tests::{cargo_bin, emf_problems, Emulator};
 use serde_json::{json, Value};
-
-const EMF_UNITS: [&str; 27] = [
-    "Seconds",
-    "Microseconds",
-    "Milliseconds",
-    "Bytes",
-    "Kilobytes",
-    "Megabytes",
-    "Gigabytes",
-    "Terabytes",
-    "Bits",
-    "Kilobits",
-    "Megabits",
-    "Gigabits",
-    "Terabits",
-    "Percent",
-    "Count",
-    "Bytes/Second",
-    "Kilobytes/Second",
-    "Megabytes/Second",
-    "Gigabytes/Second",
-    "Terabytes/Second",
-    "Bits/Second",
-    "Kilobits/Second",
-    "Megabits/Second",
-    "Gigabits/Second",
-    "Terabits/Second",
-    "Count/Second",
-    "None",
-];
 
 fn fixture(path: &str) -> Value {
     let full = format!(
@@ -75,60 +45,6 @@ fn is_platform_line(line: &str) -> bool {
         .iter()
         .any(|p| line.starts_with(p))
         || line.contains("(rapid)")
-}
-
-/// Checks an EMF document against the rules of CloudWatch's embedded metric format
-/// specification; returns what is wrong.
-fn emf_problems(doc: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let aws = &doc["_aws"];
-    if !aws["Timestamp"].is_u64() {
-        problems.push("_aws.Timestamp is not a non-negative integer of milliseconds".into());
-    }
-    let Some(directives) = aws["CloudWatchMetrics"].as_array() else {
-        return vec!["_aws.CloudWatchMetrics is not an array".into()];
-    };
-    for directive in directives {
-        if !directive["Namespace"]
-            .as_str()
-            .is_some_and(|n| !n.is_empty() && n.len() <= 255)
-        {
-            problems.push("a directive has no valid Namespace".into());
-        }
-        for set in directive["Dimensions"].as_array().into_iter().flatten() {
-            let names = set.as_array().cloned().unwrap_or_default();
-            if names.len() > 30 {
-                problems.push(format!("a dimension set has {} dimensions", names.len()));
-            }
-            for name in names {
-                let member = name.as_str().map(|n| &doc[n]);
-                if !member.is_some_and(Value::is_string) {
-                    problems.push(format!("dimension {name} is not a string member"));
-                }
-            }
-        }
-        let metrics = directive["Metrics"].as_array().cloned().unwrap_or_default();
-        if metrics.is_empty() || metrics.len() > 100 {
-            problems.push(format!("a directive has {} metrics", metrics.len()));
-        }
-        for metric in metrics {
-            let name = metric["Name"].as_str().unwrap_or_default();
-            let value = &doc[name];
-            let numeric = value.is_number()
-                || value
-                    .as_array()
-                    .is_some_and(|v| v.len() <= 100 && v.iter().all(Value::is_number));
-            if name.is_empty() || !numeric {
-                problems.push(format!("metric `{name}` has no numeric member"));
-            }
-            if let Some(unit) = metric.get("Unit") {
-                if !unit.as_str().is_some_and(|u| EMF_UNITS.contains(&u)) {
-                    problems.push(format!("metric `{name}` has unit {unit}"));
-                }
-            }
-        }
-    }
-    problems
 }
 
 #[test]
@@ -231,13 +147,4 @@ fn every_line_is_json_and_says_which_trigger_and_route_it_belongs_to() {
         ),
         (Some(2.0), Some(1.0))
     );
-}
-
-#[test]
-fn the_validator_catches_a_broken_document() {
-    let broken = json!({"_aws": {"Timestamp": "soon", "CloudWatchMetrics": [
-        {"Namespace": "N", "Dimensions": [["service"]], "Metrics": [{"Name": "Hits", "Unit": "Parsecs"}]}
-    ]}});
-    let problems = emf_problems(&broken);
-    assert_eq!(problems.len(), 4, "{problems:?}");
 }
