@@ -15,9 +15,9 @@ fn demux() -> EventDemux {
 
 async fn invoke(name: &str) -> (Value, Option<String>) {
     let inv = Invocation::new(support::event(name), support::context());
-    let route = inv.route();
+    let route = inv.recorded();
     let reply = demux().oneshot(inv).await.unwrap();
-    (support::json(&reply), route.get().map(str::to_owned))
+    (support::json(&reply), route.route().map(str::to_owned))
 }
 
 fn body_of(response: &Value) -> Value {
@@ -137,10 +137,10 @@ async fn an_unknown_path_is_a_404_and_names_its_path_as_the_route() {
     let mut event: Value = serde_json::from_slice(&support::event("alb-get-user.json")).unwrap();
     event["path"] = "/nowhere".into();
     let inv = Invocation::new(serde_json::to_vec(&event).unwrap(), support::context());
-    let route = inv.route();
+    let route = inv.recorded();
     let response = support::json(&demux().oneshot(inv).await.unwrap());
     assert_eq!(response["statusCode"], 404);
-    assert_eq!(route.get(), Some("GET /nowhere"));
+    assert_eq!(route.route(), Some("GET /nowhere"));
 }
 
 #[tokio::test]

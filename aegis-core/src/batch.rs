@@ -61,6 +61,12 @@ impl BatchFailures {
             .map(|f| f.item_identifier.as_str())
     }
 
+    /// How many records failed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.batch_item_failures.len()
+    }
+
     /// Whether every record succeeded.
     #[must_use]
     pub fn is_empty(&self) -> bool {

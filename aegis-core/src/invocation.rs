@@ -12,12 +12,13 @@ use crate::{classify, Trigger};
 /// One Lambda invocation: the payload as Lambda sent it, its [`Context`] and its [`Trigger`].
 ///
 /// The payload stays raw bytes until the router of its trigger decodes it, once, into its typed
-/// event. Layers see the trigger before any router runs and the matched route after it.
+/// event. Layers see the trigger before any router runs, and what the router [`Recorded`] (the
+/// matched route, a batch's record counts) after it.
 pub struct Invocation {
     payload: Bytes,
     context: Arc<Context>,
     trigger: Trigger,
-    route: MatchedRoute,
+    recorded: Recorded,
     deadline: Option<Instant>,
     extensions: http::Extensions,
 }
@@ -44,7 +45,7 @@ impl Invocation {
             payload: payload.into(),
             context: Arc::new(context),
             trigger,
-            route: MatchedRoute::default(),
+            recorded: Recorded::default(),
             deadline,
             extensions: http::Extensions::new(),
         }
@@ -74,20 +75,33 @@ impl Invocation {
         self.trigger
     }
 
-    /// The route this invocation matched, filled in by the router that handled it.
+    /// What the router that handled this invocation recorded of it: the route it matched and,
+    /// for a batch, how many records it held and how many failed.
     ///
     /// A layer can keep the handle and read it once the inner service has answered.
     #[must_use]
-    pub fn route(&self) -> MatchedRoute {
-        self.route.clone()
+    pub fn recorded(&self) -> Recorded {
+        self.recorded.clone()
     }
 
     /// Records the route this invocation matched, and notes it on the current span's `route`
     /// field where that span has one. The first route recorded wins.
     pub fn record_route(&self, route: &str) {
-        if self.route.0.set(route.to_owned()).is_ok() {
+        if self.recorded.0.route.set(route.to_owned()).is_ok() {
             tracing::Span::current().record("route", route);
         }
+    }
+
+    /// Records how many records the batch held, as soon as the router has decoded it. The first
+    /// count recorded wins.
+    pub fn record_batch_size(&self, records: usize) {
+        let _ = self.recorded.0.records.set(records);
+    }
+
+    /// Records how many records of the batch the router reported as failed. The first count
+    /// recorded wins.
+    pub fn record_batch_failures(&self, failed: usize) {
+        let _ = self.recorded.0.failed.set(failed);
     }
 
     /// The instant by which the handler must have answered, when the invocation has one.
@@ -122,27 +136,54 @@ impl fmt::Debug for Invocation {
             .field("trigger", &self.trigger)
             .field("request_id", &self.context.request_id)
             .field("payload_len", &self.payload.len())
-            .field("route", &self.route.get())
+            .field("recorded", &self.recorded)
             .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
 }
 
-/// A shared handle on the route an invocation matched.
+/// A shared handle on what the router recorded of an invocation, for the layers around it.
+///
+/// Each value is set once, by the router, and stays `None` where the router set none: the route
+/// when nothing matched, the counts for triggers that are not batches or for a batch that failed
+/// whole before it was decoded.
 #[derive(Clone, Default)]
-pub struct MatchedRoute(Arc<OnceLock<String>>);
+pub struct Recorded(Arc<Slots>);
 
-impl MatchedRoute {
+#[derive(Default)]
+struct Slots {
+    route: OnceLock<String>,
+    records: OnceLock<usize>,
+    failed: OnceLock<usize>,
+}
+
+impl Recorded {
     /// The matched route, or `None` while no router has matched one.
     #[must_use]
-    pub fn get(&self) -> Option<&str> {
-        self.0.get().map(String::as_str)
+    pub fn route(&self) -> Option<&str> {
+        self.0.route.get().map(String::as_str)
+    }
+
+    /// How many records the batch held.
+    #[must_use]
+    pub fn batch_size(&self) -> Option<usize> {
+        self.0.records.get().copied()
+    }
+
+    /// How many records of the batch were reported as failed, once the router has answered.
+    #[must_use]
+    pub fn batch_failures(&self) -> Option<usize> {
+        self.0.failed.get().copied()
     }
 }
 
-impl fmt::Debug for MatchedRoute {
+impl fmt::Debug for Recorded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.get(), f)
+        f.debug_struct("Recorded")
+            .field("route", &self.route())
+            .field("batch_size", &self.batch_size())
+            .field("batch_failures", &self.batch_failures())
+            .finish()
     }
 }
 
@@ -168,10 +209,17 @@ mod tests {
     #[test]
     fn the_first_recorded_route_wins() {
         let inv = Invocation::new(&b"{}"[..], Context::default());
-        let handle = inv.route();
+        let handle = inv.recorded();
         inv.record_route("a");
         inv.record_route("b");
-        assert_eq!(handle.get(), Some("a"));
+        assert_eq!(handle.route(), Some("a"));
+        assert_eq!(handle.batch_size(), None);
+        inv.record_batch_size(3);
+        inv.record_batch_failures(1);
+        assert_eq!(
+            (handle.batch_size(), handle.batch_failures()),
+            (Some(3), Some(1))
+        );
     }
 
     #[test]

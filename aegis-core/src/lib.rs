@@ -85,7 +85,7 @@ pub use demux::{App, BuildError, EventDemux, InvocationService};
 pub use error::{BoxError, Error, ErrorKind};
 pub use glob::Glob;
 pub use handler::Ctx;
-pub use invocation::{Invocation, MatchedRoute};
+pub use invocation::{Invocation, Recorded};
 pub use manifest::{CustomResourceDeclaration, EventBridgeDeclaration, TableDeclaration};
 pub use manifest::{
     Manifest, QueueDeclaration, RpcDeclaration, S3Declaration, ScheduleDeclaration,

@@ -1,5 +1,6 @@
-//! Per-source facts read from the payload: the source's own correlation id, and the size of a
-//! batch.
+//! Per-source facts read from the payload: the source's own correlation id and, for tracing,
+//! the trace headers it carries. (A batch's size and failures are not read here: the routers
+//! record them on the invocation, see [`aegis_core::Recorded`].)
 //!
 //! Routers decode each event once into its typed form; these readers do not. They deserialize
 //! only the few fields they need, with every other value skipped unparsed, and only for the
@@ -93,18 +94,6 @@ struct S3Record {
 struct S3Response {
     #[serde(rename = "x-amz-request-id")]
     request_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RecordCount {
-    #[serde(rename = "Records", default)]
-    records: Vec<IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-struct FailureCount {
-    #[serde(rename = "batchItemFailures", default)]
-    failures: Vec<IgnoredAny>,
 }
 
 #[cfg(feature = "opentelemetry")]
@@ -211,27 +200,6 @@ pub(crate) fn correlation_id(trigger: Trigger, payload: &[u8]) -> Option<String>
     }
 }
 
-/// Whether the trigger's reply reports partial batch failures.
-pub(crate) fn is_batch(trigger: Trigger) -> bool {
-    matches!(trigger, Trigger::Sqs | Trigger::Kinesis | Trigger::DynamoDb)
-}
-
-/// How many records a batch payload carries.
-pub(crate) fn record_count(payload: &[u8]) -> Option<usize> {
-    // No read limit here: the count is a metric, and skipping values is a fraction of the
-    // cost of the router's own decoding of the same batch.
-    serde_json::from_slice::<RecordCount>(payload)
-        .ok()
-        .map(|r| r.records.len())
-}
-
-/// How many records a batch reply lists as failed.
-pub(crate) fn failure_count(reply: &[u8]) -> Option<usize> {
-    serde_json::from_slice::<FailureCount>(reply)
-        .ok()
-        .map(|r| r.failures.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,13 +231,5 @@ mod tests {
     #[test]
     fn rpc_calls_are_not_read() {
         assert_eq!(correlation_id(Trigger::Rpc, br#"{"id":"x"}"#), None);
-    }
-
-    #[test]
-    fn batch_sizes_come_from_the_payload_and_the_reply() {
-        let batch = br#"{"Records":[{"messageId":"1"},{"messageId":"2","body":"[1,2]"}]}"#;
-        assert_eq!(record_count(batch), Some(2));
-        let reply = br#"{"batchItemFailures":[{"itemIdentifier":"2"}]}"#;
-        assert_eq!(failure_count(reply), Some(1));
     }
 }

@@ -134,6 +134,39 @@ async fn a_batch_reports_its_records_and_failed_records() {
 }
 
 #[tokio::test]
+async fn a_stream_batch_reports_the_counts_its_router_recorded() {
+    use aegis_core::aws_lambda_events::kinesis::KinesisEventRecord;
+    use aegis_core::KinesisRouter;
+
+    const SECOND: &str = "49568167373333333334444444444444444444444444444444444444";
+    let kinesis = KinesisRouter::new().stream(
+        "simple-stream",
+        |r: KinesisEventRecord, _: Ctx| async move {
+            if r.kinesis.sequence_number == SECOND {
+                Err("refused".to_owned())
+            } else {
+                Ok(())
+            }
+        },
+    );
+    let capture = Capture::default();
+    let demux = App::new("shop")
+        .kinesis(kinesis)
+        .layer(MetricsLayer::new("shop").writer_with(capture.clone()))
+        .build()
+        .unwrap();
+    let event =
+        include_str!("../../aegis-core/tests/data/aws_lambda_events/example-kinesis-event.json");
+    let reply = demux.invoke(event, context("req-k")).await.unwrap();
+    assert!(reply.as_str().contains(SECOND), "{}", reply.as_str());
+
+    let docs = documents(&capture);
+    assert_eq!(docs[0]["trigger"], "kinesis");
+    assert_eq!(docs[0]["Records"], 2);
+    assert_eq!(docs[0]["FailedRecords"], 1);
+}
+
+#[tokio::test]
 async fn more_than_a_hundred_metrics_are_split_across_documents() {
     let docs = invoke(rpc("many", 250)).await;
     assert_eq!(docs.len(), 3, "254 metrics, 100 a document");

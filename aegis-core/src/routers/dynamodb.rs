@@ -203,7 +203,7 @@ impl<S: Clone + Send + Sync + 'static> DynamoDbRouter<S> {
     }
 
     async fn serve(self, inv: Invocation) -> Result<Reply, Error> {
-        let records = streams::records(Trigger::DynamoDb, inv.payload())?;
+        let records = streams::records(Trigger::DynamoDb, &inv)?;
 
         // Route and check every record before running any, so a batch that cannot be handled
         // or reported fails whole and untouched.

@@ -117,7 +117,7 @@ impl<S: Clone + Send + Sync + 'static> KinesisRouter<S> {
     }
 
     async fn serve(self, inv: Invocation) -> Result<Reply, Error> {
-        let records = streams::records(Trigger::Kinesis, inv.payload())?;
+        let records = streams::records(Trigger::Kinesis, &inv)?;
 
         // Route and check every record before running any, so a batch that cannot be handled
         // or reported fails whole and untouched.

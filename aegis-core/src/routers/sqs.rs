@@ -108,6 +108,7 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
 
     async fn serve(self, inv: Invocation) -> Result<Reply, Error> {
         let event: SqsEvent = decode::event(Trigger::Sqs, inv.payload())?;
+        inv.record_batch_size(event.records.len());
 
         // Resolve every message before running any, so a misrouted batch fails whole and
         // untouched instead of half-processed.
@@ -142,6 +143,7 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
             })
             .collect();
         let failures = batch::run(items, ordering, inv.deadline(), true).await;
+        inv.record_batch_failures(failures.len());
         Reply::json(&failures)
     }
 }

@@ -25,9 +25,12 @@ struct Batch {
     records: Vec<Box<RawValue>>,
 }
 
-/// The records of a stream batch, each still raw JSON.
-pub(crate) fn records(trigger: Trigger, payload: &[u8]) -> Result<Vec<Box<RawValue>>, Error> {
-    decode::event::<Batch>(trigger, payload).map(|batch| batch.records)
+/// The records of the invocation's stream batch, each still raw JSON; their number is recorded
+/// on the invocation for the layers around it.
+pub(crate) fn records(trigger: Trigger, inv: &Invocation) -> Result<Vec<Box<RawValue>>, Error> {
+    let records = decode::event::<Batch>(trigger, inv.payload())?.records;
+    inv.record_batch_size(records.len());
+    Ok(records)
 }
 
 /// Reads the few fields a router needs to route and report a record, leaving the rest raw.
@@ -98,5 +101,6 @@ where
         .collect();
 
     let failures = batch::run(items, Ordering::Ordered, inv.deadline(), false).await;
+    inv.record_batch_failures(failures.len());
     Reply::json(&failures)
 }

@@ -167,12 +167,12 @@ async fn an_app_layer_wraps_every_trigger_and_sees_the_matched_route() {
             let (log, inner) = (Arc::clone(&log), inner.clone());
             async move {
                 let trigger = inv.trigger();
-                let route = inv.route();
+                let route = inv.recorded();
                 let result = tower::ServiceExt::oneshot(inner, inv).await;
                 let outcome = if result.is_ok() { "ok" } else { "error" };
                 log.lock()
                     .unwrap()
-                    .push(format!("{trigger} {:?} {outcome}", route.get()));
+                    .push(format!("{trigger} {:?} {outcome}", route.route()));
                 result
             }
         })

@@ -6,15 +6,14 @@ use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use aegis_core::{Error, MatchedRoute, Reply, Trigger};
+use aegis_core::{Error, Recorded, Reply, Trigger};
 use pin_project_lite::pin_project;
 use tokio::task::futures::TaskLocalFuture;
 use tracing_subscriber::fmt::MakeWriter;
 
 use super::emf::{self, Entry, Frame, MAX_DIMENSIONS};
-use super::record::{Recorded, RECORDED};
+use super::record::{HandlerMetrics, RECORDED};
 use super::{Emitter, Unit};
-use crate::source;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -22,17 +21,16 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub(super) struct Observed {
     pub(super) trigger: Trigger,
-    pub(super) route: MatchedRoute,
+    pub(super) recorded: Recorded,
     pub(super) request_id: String,
     pub(super) cold_start: bool,
-    pub(super) records: Option<usize>,
 }
 
 pin_project! {
     /// The response future of [`Metrics`](super::Metrics).
     pub struct ResponseFuture<F, W> {
         #[pin]
-        inner: TaskLocalFuture<RefCell<Recorded>, F>,
+        inner: TaskLocalFuture<RefCell<HandlerMetrics>, F>,
         observed: Observed,
         start: Instant,
         emitter: Arc<Emitter<W>>,
@@ -65,19 +63,14 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         let result = ready!(this.inner.as_mut().poll(cx));
-        let recorded = this
+        let handler = this
             .inner
             .take_value()
             .map(RefCell::into_inner)
             .unwrap_or_default();
         let duration_ms = this.start.elapsed().as_secs_f64() * 1000.0;
-
-        let failed = match &result {
-            Ok(reply) if this.observed.records.is_some() => source::failure_count(reply.as_bytes()),
-            _ => None,
-        };
         this.emitter
-            .emit(this.observed, &result, duration_ms, failed, &recorded);
+            .emit(this.observed, &result, duration_ms, &handler);
         Poll::Ready(result)
     }
 }
@@ -100,10 +93,9 @@ impl<W: for<'w> MakeWriter<'w>> Emitter<W> {
         observed: &Observed,
         result: &Result<Reply, Error>,
         duration_ms: f64,
-        failed: Option<usize>,
-        recorded: &Recorded,
+        handler: &HandlerMetrics,
     ) {
-        let route = observed.route.get();
+        let route = observed.recorded.route();
         let mut own = [
             ("service", self.service.as_str()),
             ("trigger", observed.trigger.as_str()),
@@ -118,9 +110,9 @@ impl<W: for<'w> MakeWriter<'w>> Emitter<W> {
         };
         // Handler metrics add their dimensions to a second set; most invocations have none.
         let mut handler_set = Vec::new();
-        if !recorded.metrics.is_empty() {
+        if !handler.metrics.is_empty() {
             handler_set.extend_from_slice(own);
-            for (name, value) in &recorded.dimensions {
+            for (name, value) in &handler.dimensions {
                 if handler_set.iter().any(|(n, _)| n == name) {
                     continue;
                 }
@@ -142,11 +134,11 @@ impl<W: for<'w> MakeWriter<'w>> Emitter<W> {
             clippy::cast_precision_loss,
             reason = "batches hold at most 10,000 records"
         )]
-        let records = observed.records.map(|n| [n as f64]);
+        let records = observed.recorded.batch_size().map(|n| [n as f64]);
         #[allow(clippy::cast_precision_loss, reason = "as above")]
-        let failed = failed.map(|n| [n as f64]);
+        let failed = observed.recorded.batch_failures().map(|n| [n as f64]);
 
-        let mut entries = Vec::with_capacity(6 + recorded.metrics.len());
+        let mut entries = Vec::with_capacity(6 + handler.metrics.len());
         entries.extend([
             Entry {
                 name: "Invocations",
@@ -189,7 +181,7 @@ impl<W: for<'w> MakeWriter<'w>> Emitter<W> {
                 });
             }
         }
-        entries.extend(recorded.metrics.iter().map(|m| Entry {
+        entries.extend(handler.metrics.iter().map(|m| Entry {
             name: &m.name,
             unit: m.unit,
             values: &m.values,

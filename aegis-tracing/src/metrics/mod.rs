@@ -30,7 +30,7 @@ pub use future::ResponseFuture;
 pub use record::{count, dimension, record};
 pub use unit::Unit;
 
-use crate::{facts, source};
+use crate::facts;
 
 /// The namespace metrics go to unless [`MetricsLayer::namespace`] says otherwise.
 pub const DEFAULT_NAMESPACE: &str = "aegis";
@@ -182,18 +182,11 @@ where
     fn call(&mut self, inv: Invocation) -> Self::Future {
         let start = Instant::now();
         let cold_start = facts::cold_start(&inv);
-        let trigger = inv.trigger();
-        let records = if source::is_batch(trigger) {
-            source::record_count(inv.payload())
-        } else {
-            None
-        };
         let observed = future::Observed {
-            trigger,
-            route: inv.route(),
+            trigger: inv.trigger(),
+            recorded: inv.recorded(),
             request_id: inv.context().request_id.clone(),
             cold_start,
-            records,
         };
         ResponseFuture::new(
             self.inner.call(inv),

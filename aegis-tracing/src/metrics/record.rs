@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use super::Unit;
 
 tokio::task_local! {
-    pub(super) static RECORDED: RefCell<Recorded>;
+    pub(super) static RECORDED: RefCell<HandlerMetrics>;
 }
 
 /// One handler metric: every value recorded under its name in one invocation.
@@ -25,12 +25,12 @@ pub(super) struct Metric {
 
 /// What the handlers of one invocation recorded.
 #[derive(Debug, Default)]
-pub(super) struct Recorded {
+pub(super) struct HandlerMetrics {
     pub(super) metrics: Vec<Metric>,
     pub(super) dimensions: Vec<(Cow<'static, str>, String)>,
 }
 
-fn with_recorded(f: impl FnOnce(&mut Recorded)) {
+fn with_recorded(f: impl FnOnce(&mut HandlerMetrics)) {
     if RECORDED.try_with(|r| f(&mut r.borrow_mut())).is_err() {
         tracing::trace!("a metric was recorded outside an invocation; dropped");
     }

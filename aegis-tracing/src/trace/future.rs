@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
 use std::time::Instant;
 
-use aegis_core::{Error, MatchedRoute, Reply, Trigger};
+use aegis_core::{Error, Recorded, Reply, Trigger};
 use pin_project_lite::pin_project;
 use tracing::Span;
 
@@ -15,7 +15,7 @@ use super::{Finished, OnFailure, OnInvocation, Outcome};
 #[derive(Debug)]
 pub(super) struct Facts {
     pub(super) trigger: Trigger,
-    pub(super) route: MatchedRoute,
+    pub(super) recorded: Recorded,
     pub(super) request_id: String,
     pub(super) xray_trace_id: Option<String>,
     pub(super) cold_start: bool,
@@ -76,7 +76,7 @@ where
         let span = this.span.take().unwrap_or_else(Span::none);
 
         let facts = &*this.facts;
-        let route = facts.route.get();
+        let route = facts.recorded.route();
         let outcome = Outcome::of(&result);
         span.record("outcome", outcome.as_str());
         span.record("duration_ms", latency.as_secs_f64() * 1000.0);

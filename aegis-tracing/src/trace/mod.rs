@@ -204,7 +204,7 @@ where
         let context = inv.context();
         let facts = future::Facts {
             trigger: inv.trigger(),
-            route: inv.route(),
+            recorded: inv.recorded(),
             request_id: context.request_id.clone(),
             xray_trace_id: context.xray_trace_id.clone(),
             cold_start,
