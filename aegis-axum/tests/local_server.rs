@@ -17,6 +17,8 @@ use support::client::{invoke, send};
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
+const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
 #[derive(serde::Deserialize)]
 struct Add {
     a: i64,
@@ -48,6 +50,9 @@ fn app(slow_started: Arc<Notify>) -> EventDemux {
     let rpc = RpcRouter::new()
         .method("add", |args: Add, _: Ctx| async move {
             Ok::<_, std::convert::Infallible>(args.a + args.b)
+        })
+        .method("trace", |(): (), ctx: Ctx| async move {
+            Ok::<_, std::convert::Infallible>(ctx.lambda().xray_trace_id.clone())
         })
         .method("fail", |(): (), _: Ctx| async {
             Err::<(), _>(aegis_core::Error::new("OrderNotFound", "no order 42"))
@@ -107,7 +112,11 @@ async fn app_routes_are_served_as_plain_http_with_lambda_extensions() {
         server.addr,
         Method::GET,
         "/users/7?tag=a&tag=b",
-        &[("x-multi", "1"), ("x-multi", "2")],
+        &[
+            ("x-multi", "1"),
+            ("x-multi", "2"),
+            ("x-amzn-trace-id", TRACE),
+        ],
         "",
     )
     .await;
@@ -119,6 +128,7 @@ async fn app_routes_are_served_as_plain_http_with_lambda_extensions() {
     assert_eq!(body["query_ext"], serde_json::json!(["a", "b"]));
     assert_eq!(body["x_multi"], serde_json::json!(["1", "2"]));
     assert_eq!(body["request_id"].as_str().unwrap().len(), 36);
+    assert_eq!(body["xray_trace_id"], TRACE);
     assert_eq!(answer.headers.get_all("set-cookie").iter().count(), 2);
 
     let missing = send(server.addr, Method::GET, "/nowhere", &[], "").await;
@@ -152,6 +162,12 @@ async fn invoke_runs_s3_sqs_and_rpc_events_through_the_app() {
     )
     .await;
     assert_eq!(rpc.json(), serde_json::json!(5));
+
+    let trace = r#"{"aegis_rpc":1,"method":"trace"}"#;
+    let traced = invoke(server.addr, &[("x-amzn-trace-id", TRACE)], trace).await;
+    assert_eq!(traced.json(), serde_json::json!(TRACE));
+    let untraced = invoke(server.addr, &[], trace).await;
+    assert_eq!(untraced.json(), serde_json::Value::Null);
 
     let http = invoke(server.addr, &[], support::event("http-get-user.json")).await;
     assert_eq!(http.json()["statusCode"], 200);

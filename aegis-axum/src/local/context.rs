@@ -1,4 +1,5 @@
-//! The Lambda context of a local invocation: a fresh request id, a deadline, a function ARN.
+//! The Lambda context of a local invocation: a fresh request id, a deadline, a function ARN,
+//! and the caller's X-Ray trace header when it sent one.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aegis_core::lambda_runtime::{Config, Context};
+use http::HeaderMap;
 
 /// The account and region of local function ARNs.
 const LOCAL_ARN_PREFIX: &str = "arn:aws:lambda:local:000000000000:function:";
@@ -36,6 +38,17 @@ pub(crate) fn request_id() -> String {
         ((b >> 48) & 0x3fff) | 0x8000,
         b & 0xffff_ffff_ffff
     )
+}
+
+/// The `X-Amzn-Trace-Id` header of a local request, which Lambda would put in the context's
+/// `xray_trace_id` (an API Gateway or Invoke caller's trace), so tracing layers join the
+/// caller's trace locally too.
+pub(crate) fn trace_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-amzn-trace-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 /// The context Lambda would give an invocation of `function` with `timeout` left.
@@ -84,6 +97,17 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(a.as_bytes()[14], b'4');
+    }
+
+    #[test]
+    fn the_trace_header_is_read_when_present_and_not_empty() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(trace_header(&headers), None);
+        headers.insert("x-amzn-trace-id", "".parse().unwrap());
+        assert_eq!(trace_header(&headers), None);
+        let root = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+        headers.insert("X-Amzn-Trace-Id", root.parse().unwrap());
+        assert_eq!(trace_header(&headers).as_deref(), Some(root));
     }
 
     #[test]

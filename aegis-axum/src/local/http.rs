@@ -3,8 +3,9 @@
 //! A local request is treated as an HTTP API request on the `$default` stage: it carries a
 //! `lambda_http` request context of that kind (method, path, source IP, user agent, a fresh
 //! request id), the query string parameters, the raw path, a fresh Lambda context and the
-//! [`Trigger::ApigwHttp`] extension. Path parameters and stage variables are empty; axum's own
-//! `Path` extractor works as usual.
+//! [`Trigger::ApigwHttp`] extension, with the request's `X-Amzn-Trace-Id` as the context's
+//! X-Ray trace id. Path parameters and stage variables are empty; axum's own `Path` extractor
+//! works as usual.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use lambda_http::aws_lambda_events::query_map::QueryMap;
 use lambda_http::request::RequestContext;
 use lambda_http::RequestExt;
 
-use super::context::{function_config, lambda_context_in, request_id};
+use super::context::{function_config, lambda_context_in, request_id, trace_header};
 use crate::LocalRouter;
 
 /// The app's router with the local extensions added to every request, or, for an app without
@@ -90,12 +91,14 @@ fn with_local_extensions(req: Request, config: &Arc<Config>, timeout: Duration) 
         .and_then(|q| q.parse().ok())
         .unwrap_or_default();
     let raw_path = req.uri().path().to_owned();
+    let mut lambda = lambda_context_in(&id, config, timeout);
+    lambda.xray_trace_id = trace_header(req.headers());
 
     let mut req = req
         .with_raw_http_path(raw_path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(context))
-        .with_lambda_context(lambda_context_in(&id, config, timeout));
+        .with_lambda_context(lambda);
     req.extensions_mut().insert(Trigger::ApigwHttp);
     req
 }

@@ -20,7 +20,7 @@ use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 use tower::ServiceExt;
 
-use super::context::{lambda_context, request_id};
+use super::context::{lambda_context, request_id, trace_header};
 
 /// The route of the Invoke API, in axum's syntax.
 pub(crate) const INVOKE_PATH: &str = "/2015-03-31/functions/{name}/invocations";
@@ -102,7 +102,9 @@ impl Invoker {
             return StatusCode::NO_CONTENT.into_response();
         }
 
-        let invocation = Invocation::new(body, lambda_context(request_id, function, self.timeout));
+        let mut context = lambda_context(request_id, function, self.timeout);
+        context.xray_trace_id = trace_header(headers);
+        let invocation = Invocation::new(body, context);
         let app = Deadline::new(self.demux, DEFAULT_DEADLINE_MARGIN);
         // Run on its own task, so a panic that escaped every router fails this request only.
         let running = tokio::spawn(app.oneshot(invocation));

@@ -62,6 +62,7 @@ async fn user(
         "stage_var": req.stage_variables_ref().and_then(|v| v.first("color")),
         "context": context,
         "request_id": req.lambda_context_ref().map(|c| c.request_id.clone()),
+        "xray_trace_id": req.lambda_context_ref().and_then(|c| c.xray_trace_id.clone()),
     });
     (
         AppendHeaders([
