@@ -22,6 +22,7 @@
 //! |---|---|---|
 //! | `tls` | HTTPS (rustls with ring, the system's roots) for CloudFormation responses | yes |
 //! | `rpc-client` | `RpcClient`: typed calls to other aegis functions over `aws-sdk-lambda` | no |
+//! | `websocket-client` | `Connections`: posting to API Gateway WebSocket connections | no |
 //!
 //! # Failures
 //!
@@ -75,7 +76,11 @@ mod routers;
 #[cfg(feature = "rpc-client")]
 mod rpc_client;
 mod runtime;
+#[cfg(any(feature = "rpc-client", feature = "websocket-client"))]
+mod sdk_config;
 mod trigger;
+#[cfg(feature = "websocket-client")]
+mod websocket_client;
 
 pub use batch::{BatchFailures, BatchItemFailure};
 pub use classify::{classify, describe_unknown};
@@ -114,9 +119,16 @@ pub use routers::websocket::{WebSocketResponse, WebSocketRouter};
 pub use rpc_client::{RpcClient, RpcError, TraceContext, TRACEPARENT_HEADER, XRAY_TRACE_HEADER};
 pub use runtime::{print_manifest_if_requested, run, MANIFEST_ENV};
 pub use trigger::{FaasTrigger, Trigger, UnknownTriggerName};
+#[cfg(feature = "websocket-client")]
+pub use websocket_client::{
+    ConnectionError, ConnectionInfo, ConnectionOperation, Connections, WebSocketEndpoint,
+};
 
 /// The `aws_lambda_events` crate, whose types the routers hand to handlers.
 pub use aws_lambda_events;
+/// The `aws-sdk-apigatewaymanagement` crate, whose configuration [`Connections::new`] takes.
+#[cfg(feature = "websocket-client")]
+pub use aws_sdk_apigatewaymanagement;
 /// The `aws-sdk-lambda` crate, whose client [`RpcClient::new`] takes.
 #[cfg(feature = "rpc-client")]
 pub use aws_sdk_lambda;

@@ -5,7 +5,7 @@
 //! chosen by the API's route selection expression. An event whose route key no route names is
 //! an error naming the key, unless a fallback is set. On `$connect`, a status outside 2xx
 //! refuses the connection. Sending to a connection later goes through the API Gateway
-//! Management API, which is not part of this router.
+//! Management API: `Connections`, with the `websocket-client` feature.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -90,15 +90,7 @@ impl RpcClient {
     /// A client calling `function`, with an SDK client from the standard configuration chain
     /// (region, credentials, `AWS_ENDPOINT_URL_LAMBDA`) and an HTTP client of rustls with ring.
     pub async fn from_env(function: impl Into<String>) -> Self {
-        use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-
-        let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build_https();
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(https)
-            .load()
-            .await;
+        let config = crate::sdk_config::from_env().await;
         Self::new(aws_sdk_lambda::Client::new(&config), function)
     }
 
