@@ -21,6 +21,7 @@ pub(crate) mod sns;
 pub(crate) mod sqs;
 pub(crate) mod streams;
 pub(crate) mod websocket;
+mod wildcard;
 
 /// What every router shares: `new()` for a router without state, and the tower `Service`
 /// that clones the router (a few `Arc`s and the state) into each call's future.

@@ -6,7 +6,8 @@
 //! `{"prefix": s}`, `{"suffix": s}`, `{"equals-ignore-case": s}`, `{"wildcard": s}`,
 //! `{"anything-but": v | [v, …] | {"prefix": s} | {"suffix": s}}`, `{"exists": bool}` and
 //! `{"numeric": [op, n, …]}`. When the event's field is an array, it matches if any element
-//! does. A field absent from the event matches only `{"exists": false}`.
+//! does. A field absent from the event matches only `{"exists": false}`. A `wildcard` reads as
+//! EventBridge reads it: `*` any run, `\*` and `\\` literal, `?` itself.
 //!
 //! [`EventPattern::parse`] rejects what EventBridge would reject (an empty array, an operator
 //! given the wrong type, an unknown operator) with an [`InvalidPattern`] naming where.
@@ -15,7 +16,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::Glob;
+use super::wildcard::Wildcard;
 
 /// A checked EventBridge event pattern.
 ///
@@ -50,7 +51,7 @@ enum Matcher {
     Prefix(String),
     Suffix(String),
     EqualsIgnoreCase(String),
-    Wildcard(Glob),
+    Wildcard(Wildcard),
     AnythingBut(Vec<Value>),
     AnythingButPrefix(String),
     AnythingButSuffix(String),
@@ -180,7 +181,9 @@ fn matcher(path: &str, entry: &Value) -> Result<Matcher, InvalidPattern> {
         "prefix" => Matcher::Prefix(text("prefix")?),
         "suffix" => Matcher::Suffix(text("suffix")?),
         "equals-ignore-case" => Matcher::EqualsIgnoreCase(text("equals-ignore-case")?),
-        "wildcard" => Matcher::Wildcard(Glob::new(text("wildcard")?)),
+        "wildcard" => Matcher::Wildcard(
+            Wildcard::parse(&text("wildcard")?).map_err(|reason| invalid(path, reason))?,
+        ),
         "exists" => Matcher::Exists(arg.as_bool().ok_or_else(|| {
             invalid(path, format!("`exists` takes true or false, found `{arg}`"))
         })?),
@@ -263,7 +266,7 @@ fn matches_value(matcher: &Matcher, value: &Value) -> bool {
         Matcher::Prefix(p) => text.is_some_and(|t| t.starts_with(p.as_str())),
         Matcher::Suffix(s) => text.is_some_and(|t| t.ends_with(s.as_str())),
         Matcher::EqualsIgnoreCase(s) => text.is_some_and(|t| t.to_lowercase() == s.to_lowercase()),
-        Matcher::Wildcard(glob) => text.is_some_and(|t| glob.matches(t)),
+        Matcher::Wildcard(wildcard) => text.is_some_and(|t| wildcard.matches(t)),
         Matcher::AnythingBut(values) => is_scalar(value) && !values.iter().any(|v| same(v, value)),
         Matcher::AnythingButPrefix(p) => text.is_some_and(|t| !t.starts_with(p.as_str())),
         Matcher::AnythingButSuffix(s) => text.is_some_and(|t| !t.ends_with(s.as_str())),
@@ -333,6 +336,13 @@ mod tests {
     }
 
     #[test]
+    fn a_wildcard_question_mark_is_literal_as_in_eventbridge() {
+        let p = pattern(json!({"file": [{"wildcard": "what?*"}]}));
+        assert!(p.matches(&json!({"file": "what?.txt"})));
+        assert!(!p.matches(&json!({"file": "whats.txt"})));
+    }
+
+    #[test]
     fn a_malformed_pattern_is_rejected_with_its_path() {
         let cases = [
             (json!({"state": "running"}), "state"),
@@ -343,6 +353,7 @@ mod tests {
             (json!({"a": [{"numeric": ["~", 1]}]}), "a[0]"),
             (json!({"a": [{"bogus": 1}]}), "a[0]"),
             (json!({"a": [{"prefix": "x", "suffix": "y"}]}), "a[0]"),
+            (json!({"a": [{"wildcard": "x**"}]}), "a[0]"),
             (json!(["not", "an", "object"]), "(root)"),
         ];
         for (p, path) in cases {
