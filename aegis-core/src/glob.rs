@@ -58,37 +58,60 @@ impl Glob {
     /// exponentially: a failed match after a `*` only ever moves that one star forward.
     #[must_use]
     pub fn matches(&self, text: &str) -> bool {
-        let pattern: Vec<char> = self.pattern.chars().collect();
-        let text: Vec<char> = text.chars().collect();
-        let (mut p, mut t) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-
-        while t < text.len() {
-            match pattern.get(p) {
-                Some('*') => {
-                    star = Some((p, t));
-                    p += 1;
-                }
-                Some('?') => {
-                    p += 1;
-                    t += 1;
-                }
-                Some(&c) if c == text[t] => {
-                    p += 1;
-                    t += 1;
-                }
-                _ => match star {
-                    Some((sp, st)) => {
-                        p = sp + 1;
-                        t = st + 1;
-                        star = Some((sp, st + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        pattern[p..].iter().all(|&c| c == '*')
+        let tokens: Vec<Token> = (self.pattern.chars())
+            .map(|c| match c {
+                '*' => Token::Star,
+                '?' => Token::AnyChar,
+                c => Token::Char(c),
+            })
+            .collect();
+        matches_tokens(&tokens, text)
     }
+}
+
+/// One element of a pattern with stars, as [`matches_tokens`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token {
+    /// Any run of characters, none included.
+    Star,
+    /// Exactly one character.
+    AnyChar,
+    /// This character.
+    Char(char),
+}
+
+/// Whether `text` matches the whole of `pattern`; shared by [`Glob`] and EventBridge's
+/// `wildcard`, which differ only in how they are written.
+pub(crate) fn matches_tokens(pattern: &[Token], text: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(Token::Star) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Token::AnyChar) => {
+                p += 1;
+                t += 1;
+            }
+            Some(Token::Char(c)) if *c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|token| *token == Token::Star)
 }
 
 impl fmt::Debug for Glob {

@@ -6,11 +6,7 @@
 //! does too. (Route globs on `source` and `detail-type` are aegis's own [`Glob`](crate::Glob)s,
 //! where `?` is one character; this is only the `detail` pattern's operator.)
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    Star,
-    Char(char),
-}
+use crate::glob::{matches_tokens, Token};
 
 /// A checked `wildcard` value.
 #[derive(Debug, Clone)]
@@ -45,34 +41,9 @@ impl Wildcard {
         Ok(Self(tokens))
     }
 
-    /// Whether `text` matches the whole wildcard: in time proportional to the product of the
-    /// two lengths at worst, as a failed match after a `*` only moves that one star forward.
+    /// Whether `text` matches the whole wildcard.
     pub(crate) fn matches(&self, text: &str) -> bool {
-        let pattern = &self.0;
-        let text: Vec<char> = text.chars().collect();
-        let (mut p, mut t) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-        while t < text.len() {
-            match pattern.get(p) {
-                Some(Token::Star) => {
-                    star = Some((p, t));
-                    p += 1;
-                }
-                Some(Token::Char(c)) if *c == text[t] => {
-                    p += 1;
-                    t += 1;
-                }
-                _ => match star {
-                    Some((sp, st)) => {
-                        p = sp + 1;
-                        t = st + 1;
-                        star = Some((sp, st + 1));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        pattern[p..].iter().all(|token| *token == Token::Star)
+        matches_tokens(&self.0, text)
     }
 }
 
