@@ -67,16 +67,6 @@ pub struct CustomResourceRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> CustomResourceRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles every request for `resource_type` (`Custom::Thing`, or a glob such as
     /// `Custom::*`), with the properties decoded into `P`. Routes are tried in order.
     #[must_use]
@@ -315,17 +305,7 @@ where
     )
 }
 
-super::router_service!(CustomResourceRouter);
-
-impl<S: Clone> Clone for CustomResourceRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(CustomResourceRouter, routes);
 
 impl<S> fmt::Debug for CustomResourceRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

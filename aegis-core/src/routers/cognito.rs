@@ -55,16 +55,6 @@ pub struct CognitoRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> CognitoRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the events whose `triggerSource` matches `source` (`PreSignUp_SignUp`,
     /// `PreSignUp_*`), decoded into `E`. Routes are tried in the order they were added.
     #[must_use]
@@ -148,17 +138,7 @@ where
     })
 }
 
-super::router_service!(CognitoRouter);
-
-impl<S: Clone> Clone for CognitoRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(CognitoRouter, routes);
 
 impl<S> fmt::Debug for CognitoRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

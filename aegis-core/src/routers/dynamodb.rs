@@ -102,16 +102,6 @@ pub struct DynamoDbRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> DynamoDbRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles every change of `table`, a table name or table ARN. Routes are tried in the
     /// order they were added.
     #[must_use]
@@ -253,17 +243,7 @@ fn names_table(declared: &str, arn: &str) -> bool {
     }
 }
 
-super::router_service!(DynamoDbRouter);
-
-impl<S: Clone> Clone for DynamoDbRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(DynamoDbRouter, routes);
 
 impl<S> fmt::Debug for DynamoDbRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

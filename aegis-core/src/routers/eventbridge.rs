@@ -145,16 +145,6 @@ pub struct EventBridgeRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> EventBridgeRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Adds a route whose handler gets the event with its `detail` decoded into `T`. Routes are
     /// tried in the order they were added.
     #[must_use]
@@ -286,17 +276,7 @@ where
     })
 }
 
-super::router_service!(EventBridgeRouter);
-
-impl<S: Clone> Clone for EventBridgeRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(EventBridgeRouter, routes);
 
 impl<S> fmt::Debug for EventBridgeRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -101,16 +101,6 @@ pub struct FirehoseRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> FirehoseRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Transforms the records of the delivery stream `stream`, by name or ARN.
     #[must_use]
     pub fn stream<F, Fut, Er>(mut self, stream: &str, handler: F) -> Self
@@ -230,17 +220,7 @@ fn timeout(id: &str) -> Error {
     )
 }
 
-super::router_service!(FirehoseRouter);
-
-impl<S: Clone> Clone for FirehoseRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(FirehoseRouter, routes);
 
 impl<S> fmt::Debug for FirehoseRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

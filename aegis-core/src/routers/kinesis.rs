@@ -63,16 +63,6 @@ pub struct KinesisRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> KinesisRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the records of `stream`, a stream name or ARN.
     #[must_use]
     pub fn stream<F, Fut, Er>(mut self, stream: &str, handler: F) -> Self
@@ -151,17 +141,7 @@ impl<S: Clone + Send + Sync + 'static> KinesisRouter<S> {
     }
 }
 
-super::router_service!(KinesisRouter);
-
-impl<S: Clone> Clone for KinesisRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(KinesisRouter, routes);
 
 impl<S> fmt::Debug for KinesisRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -56,16 +56,6 @@ pub struct LogsRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> LogsRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the batches of log groups matching `group` (`/aws/lambda/*`). Routes are tried
     /// in the order they were added.
     #[must_use]
@@ -155,17 +145,7 @@ fn unpack(data: &str) -> Result<LogData, Error> {
     decode::part("the unzipped awslogs.data", &text).map_err(fail)
 }
 
-super::router_service!(LogsRouter);
-
-impl<S: Clone> Clone for LogsRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(LogsRouter, routes);
 
 impl<S> fmt::Debug for LogsRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -25,7 +25,35 @@ mod wildcard;
 
 /// What every router shares: `new()` for a router without state, and the tower `Service`
 /// that clones the router (a few `Arc`s and the state) into each call's future.
+///
+/// Given the name of its route table too, for a router made of that table (an `Arc` of a
+/// collection), a `fallback` and its `state`, it also writes `with_state` and `Clone`.
 macro_rules! router_service {
+    ($router:ident, $routes:ident) => {
+        impl<S: Clone + Send + Sync + 'static> $router<S> {
+            /// A router whose handlers receive `state` through their [`Ctx`](crate::Ctx).
+            #[must_use]
+            pub fn with_state(state: S) -> Self {
+                Self {
+                    $routes: std::sync::Arc::default(),
+                    fallback: None,
+                    state,
+                }
+            }
+        }
+
+        impl<S: Clone> Clone for $router<S> {
+            fn clone(&self) -> Self {
+                Self {
+                    $routes: std::sync::Arc::clone(&self.$routes),
+                    fallback: self.fallback.clone(),
+                    state: self.state.clone(),
+                }
+            }
+        }
+
+        super::router_service!($router);
+    };
     ($router:ident) => {
         impl $router<()> {
             /// A router without state.

@@ -78,16 +78,6 @@ pub struct RpcRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            methods: Arc::new(BTreeMap::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Declares the method `name`. Its arguments are decoded from the envelope's `args` into
     /// `A`; its result is encoded as the answer.
     #[must_use]
@@ -184,7 +174,7 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
     }
 }
 
-super::router_service!(RpcRouter);
+super::router_service!(RpcRouter, methods);
 
 /// The envelope's `context` as header names and values; `None` when it is empty or is not an
 /// object of strings.
@@ -195,16 +185,6 @@ fn propagation_headers(context: &RawValue) -> Option<BTreeMap<String, String>> {
         Err(error) => {
             tracing::debug!(%error, "RPC envelope context ignored: not an object of strings");
             None
-        }
-    }
-}
-
-impl<S: Clone> Clone for RpcRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            methods: Arc::clone(&self.methods),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
         }
     }
 }

@@ -126,16 +126,6 @@ pub struct S3Router<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> S3Router<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Adds a route. Routes are tried in the order they were added.
     #[must_use]
     pub fn route<F, Fut, Er>(mut self, filter: S3Filter, handler: F) -> Self
@@ -280,17 +270,7 @@ pub(crate) fn decode_key(raw: &str) -> Result<String, &'static str> {
         .map_err(|_| "is not UTF-8 once URL-decoded")
 }
 
-super::router_service!(S3Router);
-
-impl<S: Clone> Clone for S3Router<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(S3Router, routes);
 
 impl<S> fmt::Debug for S3Router<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

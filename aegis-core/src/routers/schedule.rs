@@ -48,16 +48,6 @@ pub struct ScheduleRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> ScheduleRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            tasks: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Declares the task `name`, run at `expression`. An invalid expression is reported by
     /// [`App::build`](crate::App::build) (and by [`errors`](Self::errors)).
     #[must_use]
@@ -185,17 +175,7 @@ pub fn scheduled_event(task: &str) -> Vec<u8> {
     serde_json::to_vec(&event).unwrap_or_default()
 }
 
-super::router_service!(ScheduleRouter);
-
-impl<S: Clone> Clone for ScheduleRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            tasks: Arc::clone(&self.tasks),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(ScheduleRouter, tasks);
 
 impl<S> fmt::Debug for ScheduleRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

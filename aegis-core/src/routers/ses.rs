@@ -39,16 +39,6 @@ pub struct SesRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> SesRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles mail for recipients matching `recipient` (`support@example.com`,
     /// `*@orders.example.com`). Routes are tried in the order they were added.
     #[must_use]
@@ -120,17 +110,7 @@ impl<S: Clone + Send + Sync + 'static> SesRouter<S> {
     }
 }
 
-super::router_service!(SesRouter);
-
-impl<S: Clone> Clone for SesRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(SesRouter, routes);
 
 impl<S> fmt::Debug for SesRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -39,16 +39,6 @@ pub struct SnsRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> SnsRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the notifications of `topic`, a topic name or ARN.
     #[must_use]
     pub fn topic<F, Fut, Er>(mut self, topic: &str, handler: F) -> Self
@@ -115,17 +105,7 @@ impl<S: Clone + Send + Sync + 'static> SnsRouter<S> {
     }
 }
 
-super::router_service!(SnsRouter);
-
-impl<S: Clone> Clone for SnsRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(SnsRouter, routes);
 
 impl<S> fmt::Debug for SnsRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -47,16 +47,6 @@ pub struct SqsRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(Vec::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the messages of `queue`, a queue name or ARN.
     #[must_use]
     pub fn queue<F, Fut, Er>(mut self, queue: &str, handler: F) -> Self
@@ -148,17 +138,7 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
     }
 }
 
-super::router_service!(SqsRouter);
-
-impl<S: Clone> Clone for SqsRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(SqsRouter, routes);
 
 impl<S> fmt::Debug for SqsRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -105,16 +105,6 @@ pub struct WebSocketRouter<S = ()> {
 }
 
 impl<S: Clone + Send + Sync + 'static> WebSocketRouter<S> {
-    /// A router whose handlers receive `state` through their [`Ctx`].
-    #[must_use]
-    pub fn with_state(state: S) -> Self {
-        Self {
-            routes: Arc::new(BTreeMap::new()),
-            fallback: None,
-            state,
-        }
-    }
-
     /// Handles the events of `route_key`.
     #[must_use]
     pub fn route<F, Fut, T, Er>(mut self, route_key: &str, handler: F) -> Self
@@ -192,17 +182,7 @@ where
     Arc::new(move |event, ctx| inner(event, ctx).map(|r| r.map(Into::into)).boxed())
 }
 
-super::router_service!(WebSocketRouter);
-
-impl<S: Clone> Clone for WebSocketRouter<S> {
-    fn clone(&self) -> Self {
-        Self {
-            routes: Arc::clone(&self.routes),
-            fallback: self.fallback.clone(),
-            state: self.state.clone(),
-        }
-    }
-}
+super::router_service!(WebSocketRouter, routes);
 
 impl<S> fmt::Debug for WebSocketRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
