@@ -52,6 +52,10 @@ pub struct Aws {
     pub events: aws_sdk_eventbridge::Client,
     /// CloudWatch Logs.
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// API Gateway (v2: HTTP APIs).
+    pub apigateway: aws_sdk_apigatewayv2::Client,
+    /// DynamoDB Streams, to find a table's stream.
+    pub dynamodb_streams: aws_sdk_dynamodbstreams::Client,
     /// Every operation the clients above started.
     pub calls: CallLog,
     /// The region every client talks to.
@@ -72,12 +76,7 @@ impl Aws {
     /// When no region is set or it is not an AWS region, when no credentials are found, or when
     /// STS refuses them; each message says what to set.
     pub async fn connect(region: Option<&str>) -> anyhow::Result<Self> {
-        let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http_client());
         if let Some(region) = region {
             loader = loader.region(Region::new(region.to_owned()));
         }
@@ -114,12 +113,25 @@ impl Aws {
             sns: client!(aws_sdk_sns, &config, &calls),
             events: client!(aws_sdk_eventbridge, &config, &calls),
             logs: client!(aws_sdk_cloudwatchlogs, &config, &calls),
+            apigateway: client!(aws_sdk_apigatewayv2, &config, &calls),
+            dynamodb_streams: client!(aws_sdk_dynamodbstreams, &config, &calls),
             partition: regions::partition(&region).to_owned(),
             calls,
             region,
             account,
         })
     }
+}
+
+/// The HTTP client of every SDK client: rustls with ring; it speaks plain HTTP too, for local
+/// endpoints.
+#[must_use]
+pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
 }
 
 /// Fails early, with a hint, when the credential chain finds nothing; otherwise the first

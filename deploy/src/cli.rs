@@ -85,6 +85,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
     },
+    /// Print the function's CloudWatch logs, filtered by aegis's log fields.
+    Logs(aegis_deploy::logs::LogsArgs),
+    /// Send an event file or a built-in sample to the deployed function, or with --local to
+    /// the local server.
+    Invoke(aegis_deploy::invoke::InvokeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,6 +160,12 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         Command::Plan { source } | Command::Deploy { source } | Command::Destroy { source } => {
             stack(&args, source).await
         }
+        Command::Logs(logs) => {
+            aegis_deploy::logs::run(&args.config, args.output == Output::Json, logs).await
+        }
+        Command::Invoke(invoke) => {
+            aegis_deploy::invoke::run(&args.config, args.output == Output::Json, invoke).await
+        }
     }
 }
 
@@ -196,7 +207,11 @@ async fn stack(args: &Args, source: &Source) -> anyhow::Result<()> {
     if command != "plan" && !plan.is_noop() {
         deploy::apply(ctx, &plan).await?;
     }
-    finish(args, command, &aws, &desired, &plan);
+    let endpoint = match command {
+        "deploy" => deploy::endpoint(ctx).await?,
+        _ => None,
+    };
+    finish(args, command, &aws, &desired, &plan, endpoint.as_deref());
     Ok(())
 }
 
@@ -218,10 +233,17 @@ fn notes(desired: &Desired) -> Vec<String> {
     notes
 }
 
-fn finish(args: &Args, command: &str, aws: &Aws, desired: &Desired, plan: &Plan) {
+fn finish(
+    args: &Args,
+    command: &str,
+    aws: &Aws,
+    desired: &Desired,
+    plan: &Plan,
+    endpoint: Option<&str>,
+) {
     let calls = aws.calls.calls();
     let mutating = aws.calls.mutating();
-    let text = match (command, plan.is_noop()) {
+    let mut text = match (command, plan.is_noop()) {
         ("plan", _) => format!("plan: {}", plan.summary()),
         ("deploy", true) => format!(
             "nothing to change: everything is up to date; made no mutating AWS call ({} reads)",
@@ -237,12 +259,16 @@ fn finish(args: &Args, command: &str, aws: &Aws, desired: &Desired, plan: &Plan)
             calls.len()
         ),
     };
+    if let Some(url) = endpoint {
+        text.push_str(&format!("\nserving HTTP at {url}"));
+    }
     report(
         args,
         &text,
         json!({
             "command": command,
             "app": desired.app,
+            "endpoint": endpoint,
             "function": desired.function,
             "alias_arn": desired.alias_arn,
             "changed": command != "plan" && !plan.is_noop(),

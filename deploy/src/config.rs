@@ -29,6 +29,9 @@ pub struct Config {
     /// How HTTP reaches the function when the app serves it.
     #[serde(default)]
     pub http: HttpConfig,
+    /// EventBridge settings.
+    #[serde(default)]
+    pub eventbridge: EventBridgeConfig,
     /// Settings most apps leave alone.
     #[serde(default)]
     pub overrides: Overrides,
@@ -108,6 +111,15 @@ impl Architecture {
     }
 }
 
+/// `[eventbridge]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgeConfig {
+    /// The event bus the rule of the EventBridge routes goes on, by name or ARN; the account's
+    /// `default` bus when absent.
+    pub bus: Option<String>,
+}
+
 /// `[s3]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,9 +172,37 @@ pub struct Overrides {
     pub alias: Option<String>,
     /// Records per SQS batch; 10 when absent.
     pub sqs_batch_size: Option<i32>,
+    /// Records per Kinesis or DynamoDB stream batch; 100 when absent.
+    pub stream_batch_size: Option<i32>,
+    /// Where a new Kinesis or DynamoDB stream mapping starts reading; `LATEST` when absent.
+    /// An existing mapping keeps its place in the stream when this changes.
+    #[serde(default)]
+    pub stream_starting_position: StartingPosition,
     /// More tags for everything aegis creates.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+}
+
+/// Where a new stream mapping starts reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StartingPosition {
+    /// Only the records written after the mapping is created.
+    #[default]
+    Latest,
+    /// Every record the stream still holds.
+    TrimHorizon,
+}
+
+impl StartingPosition {
+    /// Lambda's name for it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Latest => "LATEST",
+            Self::TrimHorizon => "TRIM_HORIZON",
+        }
+    }
 }
 
 /// `aegis.toml` could not be read or does not say what aegis needs.
@@ -270,12 +310,20 @@ impl Config {
                 format!("{} is not in 1..=900 s", f.timeout),
             ));
         }
-        if let Some(size) = self.overrides.sqs_batch_size {
-            if !(1..=10000).contains(&size) {
-                return Err((
-                    "overrides.sqs_batch_size".into(),
-                    format!("{size} is not in 1..=10000"),
-                ));
+        if let Some(bus) = &self.eventbridge.bus {
+            crate::eventbridge::check_bus(bus)
+                .map_err(|why| ("eventbridge.bus".to_owned(), why))?;
+        }
+        let batches = [
+            ("overrides.sqs_batch_size", self.overrides.sqs_batch_size),
+            (
+                "overrides.stream_batch_size",
+                self.overrides.stream_batch_size,
+            ),
+        ];
+        for (key, size) in batches {
+            if let Some(size) = size.filter(|size| !(1..=10000).contains(size)) {
+                return Err((key.into(), format!("{size} is not in 1..=10000")));
             }
         }
         Ok(())

@@ -10,9 +10,10 @@ use aegis_core::{Manifest, ScheduleExpression};
 use anyhow::bail;
 use serde::Serialize;
 
-use crate::config::{Architecture, Config, HttpConfig};
+use crate::config::{Architecture, Config, HttpConfig, StartingPosition};
 use crate::names::{self, arn_of, Kind, Resolver, Target};
 use crate::policy::{self, Policy};
+use crate::streams::{Stream, StreamKind};
 
 /// The tag every resource aegis creates carries, with the app's name as its value.
 pub const APP_TAG: &str = "aegis:app";
@@ -56,12 +57,21 @@ pub struct Desired {
     pub notifications: BTreeMap<String, Vec<Notification>>,
     /// EventBridge schedule rules.
     pub rules: Vec<Rule>,
+    /// The rule of the EventBridge routes, one per bus (so none or one), its pattern the `$or`
+    /// of theirs.
+    pub pattern_rules: Vec<crate::eventbridge::PatternRule>,
     /// SQS queues to map, by ARN.
     pub queues: Vec<String>,
     /// Records per SQS batch.
     pub batch_size: i32,
     /// SNS topics to subscribe to, by ARN.
     pub topics: Vec<String>,
+    /// Kinesis streams and DynamoDB tables whose streams are mapped.
+    pub streams: Vec<Stream>,
+    /// Records per Kinesis or DynamoDB batch.
+    pub stream_batch_size: i32,
+    /// Where a new stream mapping starts reading.
+    pub starting_position: StartingPosition,
     /// Lambda permissions on the alias.
     pub permissions: Vec<Permission>,
     /// How HTTP reaches the function, when the app serves it.
@@ -114,8 +124,10 @@ impl Desired {
     ///
     /// # Errors
     ///
-    /// When the code names buckets, queues, topics or functions `aegis.toml` does not map, when
-    /// an S3 route has no bucket, when a schedule expression is invalid or a rule name too long.
+    /// When the code names buckets, queues, topics, streams, tables or functions `aegis.toml`
+    /// does not map or maps to an ARN of the wrong kind, when
+    /// an S3 route has no bucket, when a schedule expression is invalid or a rule name too long,
+    /// or when an EventBridge route's pattern is one EventBridge would refuse.
     pub fn new(manifest: &Manifest, config: &Config, target: &Target) -> anyhow::Result<Self> {
         let app = manifest.app.clone();
         let function = config.function.name.clone();
@@ -140,25 +152,27 @@ impl Desired {
         let callees: Vec<String> = (manifest.rpc.calls.iter())
             .map(|f| arn_of(target, "lambda", &resolver.resolve(Kind::Function, f)))
             .collect();
+        let streams = crate::streams::derive(manifest, target, &mut resolver)?;
         resolver.finish()?;
         let rules = rules(manifest, target)?;
+        let pattern_rules = crate::eventbridge::rules(manifest, config, target, &rules)?;
 
         let mut tags = config.overrides.tags.clone();
         tags.insert(APP_TAG.to_owned(), app.clone());
         let http = manifest.http.then(|| config.http.clone());
-        if http
-            .as_ref()
-            .is_some_and(|h| h.kind == crate::config::HttpKind::HttpApi)
-        {
-            // TODO(issue 5 follow-up): create the HTTP API with aws-sdk-apigatewayv2.
-            bail!("`kind = \"http-api\"` under [http] is not supported yet: use \"function-url\"");
-        }
+        let read = |kind| {
+            (streams.iter().filter(|s| s.kind == kind))
+                .map(Stream::policy_resource)
+                .collect::<Vec<_>>()
+        };
         let policy = policy::derive(&policy::Inputs {
             target,
             function: &function,
             queues: &queues,
             objects: &object_arns(&notifications, target),
             callees: &callees,
+            kinesis: &read(StreamKind::Kinesis),
+            dynamodb: &read(StreamKind::DynamoDb),
             tracing: config.function.tracing,
         });
 
@@ -179,9 +193,13 @@ impl Desired {
             tags,
             notifications,
             rules,
+            pattern_rules,
             queues,
             batch_size: config.overrides.sqs_batch_size.unwrap_or(10),
             topics,
+            streams,
+            stream_batch_size: config.overrides.stream_batch_size.unwrap_or(100),
+            starting_position: config.overrides.stream_starting_position,
             permissions: Vec::new(),
             http,
         };

@@ -7,8 +7,9 @@ use aegis_core::Manifest;
 
 /// The text of a new `aegis.toml` for the function `name`.
 ///
-/// With a manifest, every bucket, queue, topic and callee the code names is listed under
-/// `[names]`, mapped to itself, so the file is ready to deploy once the names are checked.
+/// With a manifest, every bucket, queue, topic, stream, table and callee the code names is
+/// listed under `[names]`, mapped to itself, so the file is ready to deploy once the names are
+/// checked.
 #[must_use]
 pub fn text(name: &str, region: &str, manifest: Option<&Manifest>) -> String {
     let mut names = String::new();
@@ -16,6 +17,8 @@ pub fn text(name: &str, region: &str, manifest: Option<&Manifest>) -> String {
         let logical = (m.s3.iter().filter_map(|r| r.bucket.clone()))
             .chain(m.sqs.iter().map(|q| q.queue.clone()))
             .chain(m.sns.iter().cloned())
+            .chain(m.kinesis.iter().cloned())
+            .chain(m.dynamodb.iter().map(|t| t.table.clone()))
             .chain(m.rpc.calls.iter().cloned())
             .filter(|n| !n.starts_with("arn:"));
         for name in logical {
@@ -55,22 +58,35 @@ tracing = false
 RUST_LOG = "info"
 
 [names]
-# The logical names the code uses for buckets, queues, topics and called functions, mapped to
-# physical names or ARNs. Every name the code uses must be here (ARNs in code need not be).
+# The logical names the code uses for buckets, queues, topics, Kinesis streams, DynamoDB tables
+# and called functions, mapped to physical names or ARNs. Every name the code uses must be here
+# (ARNs in code need not be). A DynamoDB table needs a stream turned on (NEW_AND_OLD_IMAGES);
+# aegis maps its latest one, or the stream ARN given here.
 {names}
 [s3]
 # The bucket of the S3 routes whose code names none.
 {bucket}
 [http]
-# When the app serves HTTP: "function-url" (default) or "http-api".
+# When the app serves HTTP: "function-url" (default), or "http-api" for an API Gateway HTTP API
+# (one $default route to the function, auto-deployed; its URL is printed after `aegis deploy`).
 kind = "function-url"
 # Who may call the Function URL: "none" (public; the app does its own auth) or "aws-iam".
 auth = "none"
+
+[eventbridge]
+# The event bus the rule of the EventBridge routes goes on, by name or ARN; the account's
+# "default" bus when absent. The bus must exist; aegis makes only its one rule on it.
+# bus = "orders-bus"
 
 [overrides]
 # role_name = "{name}-role"
 # alias = "live"
 # sqs_batch_size = 10
+# Records per Kinesis or DynamoDB stream batch, 1 to 10000.
+# stream_batch_size = 100
+# Where a new Kinesis or DynamoDB stream mapping starts: "LATEST" (only new records) or
+# "TRIM_HORIZON" (every record the stream still holds). Existing mappings keep their place.
+# stream_starting_position = "LATEST"
 # tags = {{ team = "payments" }}
 "#
     )
@@ -90,5 +106,31 @@ mod tests {
         assert_eq!(config.function.name, "shop");
         assert_eq!(config.function.region.as_deref(), Some("eu-west-1"));
         assert_eq!(config.environment["RUST_LOG"], "info");
+    }
+
+    #[test]
+    fn the_commented_stream_overrides_parse_once_uncommented() {
+        let written = text("shop", "eu-west-1", None)
+            .replace("# stream_batch_size", "stream_batch_size")
+            .replace("# stream_starting_position", "stream_starting_position");
+        let config = Config::parse(&written, Path::new("aegis.toml")).unwrap();
+        assert_eq!(config.overrides.stream_batch_size, Some(100));
+        assert_eq!(
+            config.overrides.stream_starting_position,
+            crate::config::StartingPosition::Latest
+        );
+        let trim = written.replace("= \"LATEST\"", "= \"TRIM_HORIZON\"");
+        let config = Config::parse(&trim, Path::new("aegis.toml")).unwrap();
+        assert_eq!(
+            config.overrides.stream_starting_position.as_str(),
+            "TRIM_HORIZON"
+        );
+    }
+
+    #[test]
+    fn the_commented_bus_parses_once_uncommented() {
+        let written = text("shop", "eu-west-1", None).replace("# bus = ", "bus = ");
+        let config = Config::parse(&written, Path::new("aegis.toml")).unwrap();
+        assert_eq!(config.eventbridge.bus.as_deref(), Some("orders-bus"));
     }
 }

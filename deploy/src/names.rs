@@ -1,6 +1,6 @@
 //! Resolving the logical names the code uses to physical names and ARNs through `[names]`.
 //!
-//! Every bucket, queue, topic and called function the code names must be mapped in
+//! Every bucket, queue, topic, stream, table and called function the code names must be mapped in
 //! `aegis.toml`, unless the code already gives an ARN: a name the code invents is never taken
 //! to be a resource in the account by accident. All unmapped names are reported at once, with
 //! the lines to add.
@@ -53,6 +53,10 @@ pub enum Kind {
     Topic,
     /// A Lambda function called over RPC.
     Function,
+    /// A Kinesis data stream.
+    Stream,
+    /// A DynamoDB table whose stream is read.
+    Table,
 }
 
 impl Kind {
@@ -62,6 +66,8 @@ impl Kind {
             Self::Queue => "queue",
             Self::Topic => "topic",
             Self::Function => "function",
+            Self::Stream => "Kinesis stream",
+            Self::Table => "DynamoDB table",
         }
     }
 }
@@ -127,13 +133,17 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The ARN of a queue, topic or function given by name or ARN.
+/// The ARN of a queue, topic, function, Kinesis stream or DynamoDB table given by name or ARN.
 #[must_use]
 pub fn arn_of(target: &Target, service: &str, name_or_arn: &str) -> String {
     if name_or_arn.starts_with("arn:") {
         name_or_arn.to_owned()
     } else if service == "lambda" {
         target.arn("lambda", &format!("function:{name_or_arn}"))
+    } else if service == "kinesis" {
+        target.arn("kinesis", &format!("stream/{name_or_arn}"))
+    } else if service == "dynamodb" {
+        target.arn("dynamodb", &format!("table/{name_or_arn}"))
     } else {
         target.arn(service, name_or_arn)
     }
@@ -205,6 +215,14 @@ mod tests {
         assert_eq!(
             arn_of(&target, "lambda", "f"),
             "arn:aws:lambda:eu-west-1:1:function:f"
+        );
+        assert_eq!(
+            arn_of(&target, "kinesis", "clicks"),
+            "arn:aws:kinesis:eu-west-1:1:stream/clicks"
+        );
+        assert_eq!(
+            arn_of(&target, "dynamodb", "orders"),
+            "arn:aws:dynamodb:eu-west-1:1:table/orders"
         );
         assert_eq!(bucket_name("arn:aws:s3:::photos"), "photos");
         assert_eq!(

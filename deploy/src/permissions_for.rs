@@ -4,6 +4,10 @@
 //! The one statement without a source ARN is the public Function URL's: a URL has no caller
 //! ARN to scope by, so `lambda:InvokeFunctionUrl` is granted to `*` with
 //! `FunctionUrlAuthType = NONE`, which limits it to calls through the URL.
+//!
+//! The HTTP API's statement is scoped to the API's `$default` route in any stage
+//! (`arn:…:execute-api:REGION:ACCOUNT:API_ID/*/$default`). The API's id is known only once the
+//! API exists, so the ARN holds [`HTTP_API_ID`] until then.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +17,12 @@ use crate::names::{last_part, sanitize, Target};
 
 /// The prefix of every statement id aegis adds, so it never removes another tool's.
 pub const SID_PREFIX: &str = "aegis-";
+
+/// Stands for the HTTP API's id in a source ARN until the API exists. It is written as
+/// CloudFormation's `Fn::Sub` reference to the template's API resource, whose logical id it
+/// names, so a template fills it in by itself; `aegis deploy` puts in the id of the API it
+/// found or created (see [`crate::resources::http_api::resolve`]).
+pub const HTTP_API_ID: &str = "${HttpApi}";
 
 /// The statements `desired` needs.
 #[must_use]
@@ -38,12 +48,14 @@ pub fn derive(desired: &Desired, target: &Target) -> Vec<Permission> {
             source_account: Some(target.account.clone()),
         });
     }
-    for rule in &desired.rules {
+    let schedules = desired.rules.iter().map(|r| (&r.name, &r.arn));
+    let patterns = desired.pattern_rules.iter().map(|r| (&r.name, &r.arn));
+    for (name, arn) in schedules.chain(patterns) {
         permissions.push(Permission {
-            sid: sid("events", &rule.name),
+            sid: sid("events", name),
             principal: "events.amazonaws.com".into(),
             action: "lambda:InvokeFunction".into(),
-            source_arn: Some(rule.arn.clone()),
+            source_arn: Some(arn.clone()),
             source_account: None,
         });
     }
@@ -57,6 +69,15 @@ pub fn derive(desired: &Desired, target: &Target) -> Vec<Permission> {
         });
     }
     if let Some(http) = &desired.http {
+        if http.kind == HttpKind::HttpApi {
+            permissions.push(Permission {
+                sid: sid("apigateway", "http-api"),
+                principal: "apigateway.amazonaws.com".into(),
+                action: "lambda:InvokeFunction".into(),
+                source_arn: Some(target.arn("execute-api", &format!("{HTTP_API_ID}/*/$default"))),
+                source_account: None,
+            });
+        }
         if http.kind == HttpKind::FunctionUrl && http.auth == UrlAuth::None {
             permissions.push(Permission {
                 sid: sid("url", "public"),

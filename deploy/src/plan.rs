@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::resources::{function, mappings, permissions, role, rules, s3, sns, url};
+use crate::resources::{function, http_api, mappings, permissions, role, rules, s3, sns, url};
 
 /// What a step does to its resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,7 +72,7 @@ pub enum Op {
     Permission(permissions::Op),
     /// A bucket's notification configuration.
     S3(s3::Op),
-    /// A schedule rule and its target.
+    /// An EventBridge rule, of a schedule or a route, and its target.
     Rule(rules::Op),
     /// An event source mapping.
     Mapping(mappings::Op),
@@ -80,6 +80,8 @@ pub enum Op {
     Sns(sns::Op),
     /// The Function URL.
     Url(url::Op),
+    /// The HTTP API or one of its parts.
+    HttpApi(http_api::Op),
 }
 
 /// One change and how to make it.

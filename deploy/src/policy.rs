@@ -4,6 +4,13 @@
 //! Only one statement may name `"Resource": "*"`: X-Ray's `PutTraceSegments` and
 //! `PutTelemetryRecords`, which AWS does not allow to be scoped to any resource. It is added only
 //! when `[function] tracing = true`, and [`Policy::unscoped`] names it so the CLI can say so.
+//!
+//! The stream statements need no `*`. For Kinesis, Lambda's poller needs only actions that take
+//! a stream ARN (`DescribeStream`, `DescribeStreamSummary`, `GetRecords`, `GetShardIterator`,
+//! `ListShards`); `kinesis:ListStreams`, which takes no resource, is not needed and not granted,
+//! nor is `SubscribeToShard`, which only enhanced fan-out consumers use. For DynamoDB, all four
+//! stream actions, `dynamodb:ListStreams` included, are granted on the table's streams
+//! (`table/NAME/stream/*`), as AWS's own example policy for a Lambda reading a stream does.
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -46,6 +53,10 @@ pub struct Inputs<'a> {
     pub objects: &'a [String],
     /// Function ARNs the app calls over RPC.
     pub callees: &'a [String],
+    /// Kinesis stream ARNs the function's mappings read.
+    pub kinesis: &'a [String],
+    /// DynamoDB stream ARNs or patterns (`…:table/NAME/stream/*`) the function's mappings read.
+    pub dynamodb: &'a [String],
     /// Whether X-Ray tracing is on.
     pub tracing: bool,
 }
@@ -82,6 +93,33 @@ pub fn derive(inputs: &Inputs<'_>) -> Policy {
                 "sqs:GetQueueAttributes",
             ],
             resources: inputs.queues.to_vec(),
+            unscoped_because: None,
+        });
+    }
+    if !inputs.kinesis.is_empty() {
+        statements.push(Statement {
+            sid: "ReadKinesisStreams",
+            actions: vec![
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetRecords",
+                "kinesis:GetShardIterator",
+                "kinesis:ListShards",
+            ],
+            resources: inputs.kinesis.to_vec(),
+            unscoped_because: None,
+        });
+    }
+    if !inputs.dynamodb.is_empty() {
+        statements.push(Statement {
+            sid: "ReadDynamoDbStreams",
+            actions: vec![
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            ],
+            resources: inputs.dynamodb.to_vec(),
             unscoped_because: None,
         });
     }
@@ -176,12 +214,16 @@ mod tests {
     #[test]
     fn every_statement_is_scoped_unless_tracing_is_on() {
         let queues = ["arn:aws:sqs:eu-west-1:1:orders".to_owned()];
+        let kinesis = ["arn:aws:kinesis:eu-west-1:1:stream/clicks".to_owned()];
+        let dynamodb = ["arn:aws:dynamodb:eu-west-1:1:table/orders/stream/*".to_owned()];
         let inputs = Inputs {
             target: &target(),
             function: "f",
             queues: &queues,
             objects: &[],
             callees: &[],
+            kinesis: &kinesis,
+            dynamodb: &dynamodb,
             tracing: false,
         };
         let policy = derive(&inputs);
@@ -189,6 +231,9 @@ mod tests {
         let text = policy.document().to_string();
         assert!(!text.contains("\"*\""), "{text}");
         assert!(text.contains("log-group:/aws/lambda/f:*"), "{text}");
+        let sids: Vec<&str> = policy.statements.iter().map(|s| s.sid).collect();
+        assert!(sids.contains(&"ReadKinesisStreams") && sids.contains(&"ReadDynamoDbStreams"));
+        assert!(text.contains("table/orders/stream/*") && text.contains("stream/clicks"));
 
         let traced = derive(&Inputs {
             tracing: true,

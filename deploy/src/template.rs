@@ -3,8 +3,8 @@
 //! It is derived from the same [`Desired`] state, with ARNs written against CloudFormation's
 //! pseudo parameters, so it declares one resource for each resource `deploy` creates: the
 //! role, the function with its `live` alias (SAM's `AutoPublishAlias`), the Function URL, one
-//! permission per trigger source, the schedule rules, the event source mappings and the SNS
-//! subscriptions.
+//! permission per trigger source, the schedule and EventBridge pattern rules, the event source
+//! mappings, the SNS subscriptions and the HTTP API ([`crate::sam_parts`]).
 //!
 //! CloudFormation cannot add a notification to an existing bucket's configuration without
 //! owning the bucket, so the S3 notifications are listed under the template's `Metadata`
@@ -102,9 +102,20 @@ pub fn sam(desired: &Desired, code_uri: &str) -> Value {
                     "ScheduleExpression": rule.expression,
                     "State": "ENABLED",
                     "Targets": [{ "Id": "aegis", "Arn": alias }],
+                    "Tags": tags,
                 },
             }),
         );
+    }
+    for rule in &d.pattern_rules {
+        let base = logical_id("EventRule", &rule.name);
+        let (mut id, mut n) = (base.clone(), 1);
+        while resources.contains_key(&id) {
+            n += 1;
+            id = format!("{base}{n}");
+        }
+        let resource = crate::eventbridge::sam_resource(rule, &d.app, &tags, &alias);
+        resources.insert(id, resource);
     }
     for queue in &d.queues {
         resources.insert(
@@ -120,6 +131,12 @@ pub fn sam(desired: &Desired, code_uri: &str) -> Value {
                 },
             }),
         );
+    }
+    let mut parameters = Map::new();
+    crate::sam_parts::stream_mappings(d, &alias, &mut resources, &mut parameters);
+    let http_api = d.http.as_ref().is_some_and(|h| h.kind == HttpKind::HttpApi);
+    if http_api {
+        crate::sam_parts::http_api(d, &alias, &mut resources);
     }
     for topic in &d.topics {
         resources.insert(
@@ -139,7 +156,7 @@ pub fn sam(desired: &Desired, code_uri: &str) -> Value {
             )
         })
         .collect();
-    json!({
+    let mut template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
         "Description": format!("aegis app {}", d.app),
@@ -154,7 +171,15 @@ pub fn sam(desired: &Desired, code_uri: &str) -> Value {
         "Outputs": {
             "AliasArn": { "Value": alias },
         },
-    })
+    });
+    if !parameters.is_empty() {
+        template["Parameters"] = Value::Object(parameters);
+    }
+    if http_api {
+        let url = json!({ "Fn::GetAtt": [crate::sam_parts::HTTP_API, "ApiEndpoint"] });
+        template["Outputs"]["HttpApiUrl"] = json!({ "Value": url });
+    }
+    template
 }
 
 /// A CloudFormation logical id: `prefix` and the alphanumeric parts of `name`, capitalised.
@@ -175,7 +200,7 @@ pub fn logical_id(prefix: &str, name: &str) -> String {
 }
 
 /// `Fn::Sub` for a string holding `${AWS::…}`, the string itself otherwise.
-fn sub(text: &str) -> Value {
+pub(crate) fn sub(text: &str) -> Value {
     if text.contains("${") {
         json!({ "Fn::Sub": text })
     } else {

@@ -12,6 +12,17 @@ fn failure(project: &Project, moto: &Moto, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The failure message of deploying the example's binary with the manifest at `path`.
+fn deploy_failure(project: &Project, moto: &Moto, path: &std::path::Path) -> String {
+    let binary = support::example_binary();
+    let args = ["deploy", "--binary", binary.to_str().unwrap(), "--manifest"];
+    failure(
+        project,
+        moto,
+        &[&args[..], &[path.to_str().unwrap()]].concat(),
+    )
+}
+
 fn nothing_created(moto: &Moto) {
     let rt = runtime();
     let sdk = rt.block_on(sdk(moto));
@@ -104,17 +115,7 @@ fn an_invalid_schedule_expression_is_refused() {
         .unwrap()
         .replace("cron(0 3 * * ? *)", "rate(5 minute)");
     let path = project.write("manifest.json", &manifest);
-    let message = failure(
-        &project,
-        &moto,
-        &[
-            "deploy",
-            "--binary",
-            binary.to_str().unwrap(),
-            "--manifest",
-            path.to_str().unwrap(),
-        ],
-    );
+    let message = deploy_failure(&project, &moto, &path);
     assert!(message.contains("task `nightly-report`"), "{message}");
     nothing_created(&moto);
 }
@@ -133,4 +134,26 @@ fn missing_credentials_are_reported_with_what_to_set() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(message.contains("AWS_ACCESS_KEY_ID"), "{message}");
+}
+
+#[test]
+fn a_table_without_a_stream_is_refused_before_any_change() {
+    use support::tools::{self, PLAIN_TABLE};
+
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(support::create_bucket_and_queue(&rt.block_on(sdk(&moto))));
+    tools::create_stream(&moto);
+    tools::create_table(&moto, PLAIN_TABLE, false);
+    let config = tools::config_with_streams(PLAIN_TABLE, "http-api");
+    let project = Project::new("streamless", &config);
+    let manifest = tools::manifest_with_streams_and_http().to_string();
+    let manifest = project.write("manifest.json", &manifest);
+    let message = deploy_failure(&project, &moto, &manifest);
+    assert!(
+        message.contains(&format!("table `{PLAIN_TABLE}` has no enabled stream"))
+            && message.contains("NEW_AND_OLD_IMAGES"),
+        "{message}"
+    );
+    nothing_created(&moto);
 }

@@ -8,29 +8,19 @@ use std::process::Command;
 
 use serde_json::Value;
 use support::state::Deployed;
+use support::tools::lint;
 use support::{config, create_bucket_and_queue, runtime, sdk, Moto, Project, ACCOUNT};
 
-/// `cfn-lint` from PATH, else `python3 -m cfnlint`, installing it once when neither runs.
-fn cfn_lint() -> Option<Command> {
-    let works = |mut c: Command| {
-        c.arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if works(Command::new("cfn-lint")) {
-        return Some(Command::new("cfn-lint"));
-    }
-    let module = || {
-        let mut c = Command::new("python3");
-        c.args(["-m", "cfnlint"]);
-        c
-    };
-    if !works(module()) {
-        let _ = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "cfn-lint"])
-            .status();
-    }
-    works(module()).then(module)
+/// `aegis template SOURCE --format FORMAT` in the project's directory; needs no AWS.
+fn aegis_template(project: &Project, source: [&str; 2], format: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .arg("template")
+        .args(source)
+        .args(["--format", format])
+        .current_dir(&project.dir)
+        .output()
+        .unwrap();
+    support::stdout_of(output)
 }
 
 #[test]
@@ -38,36 +28,10 @@ fn the_template_passes_cfn_lint_and_declares_what_deploy_created() {
     let moto = Moto::start();
     let project = Project::new("template", &config(128));
     let binary = support::example_binary();
-    let template = |format: &str| {
-        let output = project
-            .command(
-                &moto,
-                &[
-                    "template",
-                    "--binary",
-                    binary.to_str().unwrap(),
-                    "--format",
-                    format,
-                ],
-            )
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let template =
+        |format: &str| aegis_template(&project, ["--binary", binary.to_str().unwrap()], format);
 
-    let yaml = project.write("template.yaml", &template("yaml"));
-    match cfn_lint() {
-        None => eprintln!("SKIPPED the cfn-lint check: cfn-lint is not installed and `pip install cfn-lint` failed"),
-        Some(mut lint) => {
-            let output = lint.arg(&yaml).output().unwrap();
-            assert!(output.status.success(), "cfn-lint:\n{}", String::from_utf8_lossy(&output.stdout));
-        }
-    }
+    lint(&project.write("template.yaml", &template("yaml")));
 
     let rt = runtime();
     let sdk = rt.block_on(sdk(&moto));
@@ -133,4 +97,45 @@ fn the_template_passes_cfn_lint_and_declares_what_deploy_created() {
 
     let notifications = &template["Metadata"]["aegis"]["S3Notifications"]["photos"];
     assert_eq!(notifications[0]["id"], deployed.ours()[0].0.as_str());
+}
+
+#[test]
+fn the_template_declares_one_rule_for_the_eventbridge_routes_on_their_bus() {
+    use support::eventbridge::{check_pattern, expected, manifest_with, routes, rule_name, ALL};
+
+    let bus = "orders-bus";
+    let text = format!("{}\n[eventbridge]\nbus = \"{bus}\"\n", config(128));
+    let project = Project::new("template-eventbridge", &text);
+    let manifest = manifest_with(routes(0, &ALL));
+    let manifest = project.write("manifest.json", &manifest.to_string());
+    let template =
+        |format: &str| aegis_template(&project, ["--manifest", manifest.to_str().unwrap()], format);
+    lint(&project.write("template.yaml", &template("yaml")));
+
+    let template: Value = serde_json::from_str(&template("json")).unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let rules: Vec<&Value> = (resources.values())
+        .filter(|r| r["Type"] == "AWS::Events::Rule" && r["Properties"]["EventPattern"].is_object())
+        .map(|r| &r["Properties"])
+        .collect();
+    assert_eq!(rules.len(), 1, "one rule for the bus: {rules:?}");
+    let (rule, name) = (rules[0], rule_name());
+    assert_eq!(rule["Name"], name.as_str());
+    check_pattern(&name, &rule["EventPattern"]);
+    assert_eq!(rule["EventPattern"], expected(0, &ALL));
+    assert_eq!(rule["EventBusName"], bus);
+    assert_eq!(rule["Targets"][0]["Arn"]["Ref"], "Function.Alias");
+    assert!(
+        (rule["Tags"].as_array().unwrap().iter())
+            .any(|t| t["Key"] == "aegis:app" && t["Value"] == support::APP),
+        "rule {name} is tagged"
+    );
+    let arn = format!(
+        "arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{bus}/{name}"
+    );
+    let permissions = (resources.values())
+        .filter(|r| r["Type"] == "AWS::Lambda::Permission")
+        .filter(|p| p["Properties"]["SourceArn"]["Fn::Sub"] == arn.as_str())
+        .filter(|p| p["Properties"]["Principal"] == "events.amazonaws.com");
+    assert_eq!(permissions.count(), 1, "the permission of rule {name}");
 }

@@ -1,9 +1,16 @@
-//! SQS event source mappings on the alias, each reporting batch item failures so one bad
-//! message is retried without its batch.
+//! SQS, Kinesis and DynamoDB event source mappings on the alias, each reporting batch item
+//! failures, so a failed message is retried without its batch and a failed stream record
+//! checkpoints the shard at itself.
+//!
+//! A stream mapping's starting position only applies when it is created: changing it in
+//! `aegis.toml` leaves existing mappings where they are in their streams, as Lambda does not
+//! allow moving one.
 
-use aws_sdk_lambda::types::{EventSourceMappingConfiguration, FunctionResponseType};
+use aws_sdk_lambda::types::FunctionResponseType;
+use aws_sdk_lambda::types::{EventSourceMappingConfiguration, EventSourcePosition};
 
 use super::retry::{is_iam_propagation, until_ready};
+use super::sources::{self, Source};
 use super::{Ctx, Seen};
 use crate::error::{describe, is_not_found, AwsContext as _};
 use crate::names::last_part;
@@ -14,21 +21,22 @@ const KIND: &str = "event source mapping";
 /// A change to a mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    /// Map this queue ARN to the alias.
-    Create(String),
+    /// Map this queue or stream to the alias.
+    Create(Source),
     /// Set the batch size and response types of the mapping with this UUID.
-    Update(String),
+    Update(String, i32),
     /// Delete the mapping with this UUID.
     Delete(String),
 }
 
-/// The steps for every declared queue and every mapping no longer declared.
+/// The steps for every declared queue and stream and every mapping no longer declared.
 ///
 /// # Errors
 ///
-/// When a queue to map does not exist, or Lambda cannot be read.
+/// When a queue to map does not exist, a DynamoDB table has no stream, or AWS cannot be read.
 pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
     let d = ctx.desired;
+    let wanted = sources::wanted(ctx).await?;
     let found = if seen.alias {
         list(ctx).await?
     } else {
@@ -36,24 +44,32 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
     };
     let mut steps = Vec::new();
 
-    for queue in &d.queues {
-        let name = format!("{} -> {}", last_part(queue), d.alias);
-        let detail = format!("batch {}, ReportBatchItemFailures", d.batch_size);
+    for source in &wanted {
+        let name = format!("{} -> {}", shown(&source.arn), d.alias);
+        let position = (source.starting_position).map_or(String::new(), |p| {
+            format!(", from {} when created", p.as_str())
+        });
+        let detail = format!(
+            "batch {}{position}, ReportBatchItemFailures",
+            source.batch_size
+        );
         let step = match found
             .iter()
-            .find(|m| m.event_source_arn() == Some(queue.as_str()))
+            .find(|m| m.event_source_arn() == Some(source.arn.as_str()))
         {
             None => {
-                check_queue(ctx, queue).await?;
+                if source.starting_position.is_none() {
+                    sources::check_queue(ctx, &source.arn).await?;
+                }
                 Step::new(
                     Action::Create,
                     KIND,
                     name,
                     detail,
-                    PlanOp::Mapping(Op::Create(queue.clone())),
+                    PlanOp::Mapping(Op::Create(source.clone())),
                 )
             }
-            Some(m) if is_desired(ctx, m) => Step::keep(KIND, name),
+            Some(m) if is_desired(m, source) => Step::keep(KIND, name),
             Some(m) => {
                 let uuid = m.uuid().unwrap_or_default().to_owned();
                 Step::new(
@@ -61,21 +77,21 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
                     KIND,
                     name,
                     detail,
-                    PlanOp::Mapping(Op::Update(uuid)),
+                    PlanOp::Mapping(Op::Update(uuid, source.batch_size)),
                 )
             }
         };
         steps.push(step);
     }
     for stale in found.iter().filter(|m| {
-        !d.queues
+        !wanted
             .iter()
-            .any(|q| m.event_source_arn() == Some(q.as_str()))
+            .any(|s| m.event_source_arn() == Some(s.arn.as_str()))
     }) {
         let uuid = stale.uuid().unwrap_or_default().to_owned();
         let name = format!(
             "{} -> {}",
-            last_part(stale.event_source_arn().unwrap_or_default()),
+            shown(stale.event_source_arn().unwrap_or_default()),
             d.alias
         );
         steps.push(Step::new(
@@ -103,7 +119,7 @@ pub async fn destroy(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
         .iter()
         .map(|m| {
             let uuid = m.uuid().unwrap_or_default().to_owned();
-            let name = last_part(m.event_source_arn().unwrap_or_default()).to_owned();
+            let name = shown(m.event_source_arn().unwrap_or_default());
             Step::new(
                 Action::Delete,
                 KIND,
@@ -115,8 +131,23 @@ pub async fn destroy(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
         .collect())
 }
 
-fn is_desired(ctx: Ctx<'_>, m: &EventSourceMappingConfiguration) -> bool {
-    m.batch_size() == Some(ctx.desired.batch_size)
+/// A source as plans show it: the queue's name, `kinesis NAME` or `dynamodb TABLE`.
+fn shown(arn: &str) -> String {
+    let stream = (arn
+        .split_once(":table/")
+        .map(|(_, rest)| ("dynamodb", rest)))
+    .or_else(|| {
+        arn.split_once(":stream/")
+            .map(|(_, rest)| ("kinesis", rest))
+    });
+    match stream {
+        Some((service, rest)) => format!("{service} {}", rest.split('/').next().unwrap_or(rest)),
+        None => last_part(arn).to_owned(),
+    }
+}
+
+fn is_desired(m: &EventSourceMappingConfiguration, source: &Source) -> bool {
+    m.batch_size() == Some(source.batch_size)
         && m.function_response_types()
             .contains(&FunctionResponseType::ReportBatchItemFailures)
 }
@@ -146,45 +177,24 @@ async fn list(ctx: Ctx<'_>) -> anyhow::Result<Vec<EventSourceMappingConfiguratio
     }
 }
 
-/// Fails before any change when the queue is missing, which Lambda would only say later.
-async fn check_queue(ctx: Ctx<'_>, arn: &str) -> anyhow::Result<()> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    let (Some(account), Some(name)) = (parts.get(4), parts.get(5)) else {
-        anyhow::bail!("`{arn}` is not an SQS queue ARN; fix it under [names] in aegis.toml");
-    };
-    let found = ctx
-        .aws
-        .sqs
-        .get_queue_url()
-        .queue_name(*name)
-        .queue_owner_aws_account_id(*account)
-        .send()
-        .await;
-    match found {
-        Ok(_) => Ok(()),
-        Err(e) if describe(&e).contains("NonExistentQueue") || is_not_found(&e) => anyhow::bail!(
-            "the SQS queue `{name}` (account {account}) does not exist: create it, or map the \
-             code's queue to an existing one under [names] in aegis.toml"
-        ),
-        Err(e) => Err(e).doing(|| format!("looking up queue {name}")),
-    }
-}
-
 /// Runs one mapping operation.
 ///
 /// # Errors
 ///
-/// When Lambda refuses it, after retrying while a new role's SQS permissions propagate.
+/// When Lambda refuses it, after retrying while a new role's read permissions propagate.
 pub async fn apply(ctx: Ctx<'_>, op: &Op) -> anyhow::Result<()> {
     let (lambda, d) = (&ctx.aws.lambda, ctx.desired);
     match op {
-        Op::Create(queue) => {
+        Op::Create(source) => {
+            let position =
+                (source.starting_position).map(|p| EventSourcePosition::from(p.as_str()));
             until_ready(
                 || {
                     (lambda.create_event_source_mapping())
-                        .event_source_arn(queue)
+                        .event_source_arn(&source.arn)
                         .function_name(&d.alias_arn)
-                        .batch_size(d.batch_size)
+                        .batch_size(source.batch_size)
+                        .set_starting_position(position.clone())
                         .function_response_types(FunctionResponseType::ReportBatchItemFailures)
                         .enabled(true)
                         .set_tags(Some(d.tags.clone().into_iter().collect()))
@@ -193,12 +203,12 @@ pub async fn apply(ctx: Ctx<'_>, op: &Op) -> anyhow::Result<()> {
                 |e| is_iam_propagation(&describe(e)),
             )
             .await
-            .doing(|| format!("mapping {queue} to {}", d.alias_arn))?;
+            .doing(|| format!("mapping {} to {}", source.arn, d.alias_arn))?;
         }
-        Op::Update(uuid) => {
+        Op::Update(uuid, batch_size) => {
             (lambda.update_event_source_mapping())
                 .uuid(uuid)
-                .batch_size(d.batch_size)
+                .batch_size(*batch_size)
                 .function_response_types(FunctionResponseType::ReportBatchItemFailures)
                 .enabled(true)
                 .send()

@@ -5,13 +5,17 @@
 pub mod function;
 mod function_apply;
 mod function_state;
+pub mod http_api;
+mod http_api_apply;
 pub mod mappings;
 pub mod permissions;
 pub mod retry;
 pub mod role;
 pub mod rules;
+mod rules_found;
 pub mod s3;
 pub mod sns;
+pub mod sources;
 pub mod url;
 
 use crate::aws::Aws;
@@ -59,5 +63,6 @@ pub async fn apply(ctx: Ctx<'_>, op: &Op) -> anyhow::Result<()> {
         Op::Mapping(op) => mappings::apply(ctx, op).await,
         Op::Sns(op) => sns::apply(ctx, op).await,
         Op::Url(op) => url::apply(ctx, op).await,
+        Op::HttpApi(op) => http_api::apply(ctx, op).await,
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::{Ctx, Seen};
 use crate::desired::Permission;
 use crate::error::{is_not_found, AwsContext as _};
-use crate::permissions_for::SID_PREFIX;
+use crate::permissions_for::{HTTP_API_ID, SID_PREFIX};
 use crate::plan::{Action, Op as PlanOp, Step};
 
 const KIND: &str = "lambda permission";
@@ -32,12 +32,13 @@ struct Found {
     action: Option<String>,
 }
 
-/// The steps bringing aegis's statements to the desired ones.
+/// The steps bringing aegis's statements to the desired ones; `api` is the id of the app's
+/// HTTP API when it exists already, put into the source ARN naming it.
 ///
 /// # Errors
 ///
 /// When Lambda cannot be read.
-pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
+pub async fn plan(ctx: Ctx<'_>, seen: &Seen, api: Option<&str>) -> anyhow::Result<Vec<Step>> {
     let found = if seen.alias {
         read(ctx).await?
     } else {
@@ -46,7 +47,12 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
     let mut steps = Vec::new();
 
     for wanted in &ctx.desired.permissions {
-        let detail = describe(wanted);
+        let mut wanted = wanted.clone();
+        if let (Some(arn), Some(api)) = (&wanted.source_arn, api) {
+            wanted.source_arn = Some(arn.replace(HTTP_API_ID, api));
+        }
+        let wanted = &wanted;
+        let detail = describe(wanted).replace(HTTP_API_ID, "<the new API's id>");
         let step = match found.iter().find(|f| f.sid == wanted.sid) {
             None => Step::new(
                 Action::Create,
@@ -152,13 +158,17 @@ pub async fn apply(ctx: Ctx<'_>, op: &Op) -> anyhow::Result<()> {
 
 async fn add(ctx: Ctx<'_>, p: &Permission) -> anyhow::Result<()> {
     let d = ctx.desired;
+    let source_arn = match &p.source_arn {
+        Some(arn) => Some(super::http_api::resolve(ctx, arn).await?),
+        None => None,
+    };
     let mut add = (ctx.aws.lambda.add_permission())
         .function_name(&d.function)
         .qualifier(&d.alias)
         .statement_id(&p.sid)
         .action(&p.action)
         .principal(&p.principal)
-        .set_source_arn(p.source_arn.clone())
+        .set_source_arn(source_arn)
         .set_source_account(p.source_account.clone());
     if p.action == "lambda:InvokeFunctionUrl" {
         add = add.function_url_auth_type(aws_sdk_lambda::types::FunctionUrlAuthType::None);

@@ -51,7 +51,11 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
             Action::Delete,
             KIND,
             name,
-            "the app serves no HTTP",
+            if d.http.is_some() {
+                "[http] kind is \"http-api\""
+            } else {
+                "the app serves no HTTP"
+            },
             PlanOp::Url(Op::Delete),
         )],
         (Some(have), Some(want)) if have == want => vec![Step::keep(KIND, name)],
@@ -65,7 +69,20 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
     })
 }
 
+/// The Function URL of the alias, when it has one.
+///
+/// # Errors
+///
+/// When Lambda cannot be read.
+pub async fn endpoint(ctx: Ctx<'_>) -> anyhow::Result<Option<String>> {
+    Ok(read(ctx).await?.map(|(_, url)| url))
+}
+
 async fn current(ctx: Ctx<'_>) -> anyhow::Result<Option<FunctionUrlAuthType>> {
+    Ok(read(ctx).await?.map(|(auth, _)| auth))
+}
+
+async fn read(ctx: Ctx<'_>) -> anyhow::Result<Option<(FunctionUrlAuthType, String)>> {
     let d = ctx.desired;
     match ctx
         .aws
@@ -76,7 +93,10 @@ async fn current(ctx: Ctx<'_>) -> anyhow::Result<Option<FunctionUrlAuthType>> {
         .send()
         .await
     {
-        Ok(out) => Ok(Some(out.auth_type().clone())),
+        Ok(out) => Ok(Some((
+            out.auth_type().clone(),
+            out.function_url().to_owned(),
+        ))),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(e).doing(|| format!("reading the URL of {}", d.alias_arn)),
     }

@@ -3,8 +3,11 @@
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::print_stderr)]
 
+pub mod eventbridge;
+pub mod local;
 pub mod moto;
 pub mod state;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -31,6 +34,37 @@ pub fn config(memory: u32) -> String {
     )
 }
 
+/// A port of 127.0.0.1 free a moment ago, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something listens on `port` of 127.0.0.1, failing the test after `within`.
+pub fn wait_until_listening(port: u16, within: std::time::Duration, what: &str) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < within,
+            "{what} did not listen on {port} within {within:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The standard output of a command that must have succeeded; its standard error otherwise.
+pub fn stdout_of(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// The example's debug binary, built once per test process.
 pub fn example_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
@@ -47,12 +81,7 @@ pub fn example_binary() -> PathBuf {
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .output()
                 .unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            (String::from_utf8_lossy(&output.stdout).lines())
+            (stdout_of(output).lines())
                 .filter_map(|l| serde_json::from_str::<Value>(l).ok())
                 .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
                 .find(|p| p.ends_with("example-multi-trigger"))

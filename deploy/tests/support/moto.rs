@@ -1,9 +1,8 @@
 //! A moto server for one test, on a free port of 127.0.0.1, killed when dropped.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A running moto server.
 pub struct Moto {
@@ -15,11 +14,7 @@ pub struct Moto {
 impl Moto {
     /// Starts moto and waits until it answers; installs it with pip once when it is missing.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         let mut command = command();
         command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -33,14 +28,7 @@ impl Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
         };
 
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "moto did not listen on {port} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        super::wait_until_listening(port, Duration::from_secs(60), "moto");
         moto
     }
 

@@ -19,10 +19,12 @@ pub struct Deployed {
     pub permissions: Vec<(String, String, Option<String>)>,
     /// `(id, function ARN, prefix)` of the bucket's Lambda notifications.
     pub notifications: Vec<(String, String, String)>,
-    /// `(name, expression, target ARNs)` of the rules tagged with the app.
+    /// `(name, expression, target ARNs)` of the schedule rules tagged with the app.
     pub rules: Vec<(String, String, Vec<String>)>,
     /// `(queue ARN, response types)` of the alias's event source mappings.
     pub mappings: Vec<(String, Vec<String>)>,
+    /// `(source ARN, starting position, batch size)` of the same mappings.
+    pub mapping_settings: Vec<(String, Option<String>, Option<i32>)>,
 }
 
 impl Deployed {
@@ -105,9 +107,12 @@ impl Deployed {
                     .iter()
                     .map(|t| t.as_str().to_owned())
                     .collect();
+                let arn = m.event_source_arn().unwrap_or_default().to_owned();
+                let position = m.starting_position().map(|p| p.as_str().to_owned());
                 found
-                    .mappings
-                    .push((m.event_source_arn().unwrap_or_default().to_owned(), types));
+                    .mapping_settings
+                    .push((arn.clone(), position, m.batch_size()));
+                found.mappings.push((arn, types));
             }
         }
 
@@ -136,6 +141,10 @@ impl Deployed {
 
         let rules = events.list_rules().send().await.unwrap();
         for rule in rules.rules() {
+            // The rules of EventBridge routes: see `eventbridge::rules_on`.
+            if rule.schedule_expression().is_none() {
+                continue;
+            }
             let tags = events
                 .list_tags_for_resource()
                 .resource_arn(rule.arn().unwrap())
@@ -237,5 +246,71 @@ impl Deployed {
                 "an unscoped IAM statement: {policy}"
             );
         }
+    }
+}
+
+/// The app's HTTP API as API Gateway lists it, with the parts aegis makes.
+#[derive(Debug)]
+pub struct HttpApi {
+    /// Its id and endpoint.
+    pub id: String,
+    pub endpoint: String,
+    /// `(route key, target)` of every route.
+    pub routes: Vec<(String, Option<String>)>,
+    /// `(id, type, URI, payload format version)` of every integration.
+    pub integrations: Vec<(String, String, Option<String>, Option<String>)>,
+    /// `(name, auto-deploy)` of every stage.
+    pub stages: Vec<(String, Option<bool>)>,
+}
+
+impl HttpApi {
+    /// Every HTTP API named after the function and tagged with the app.
+    pub async fn read(config: &SdkConfig) -> Vec<Self> {
+        let gateway = aws_sdk_apigatewayv2::Client::new(config);
+        let apis = gateway.get_apis().send().await.unwrap();
+        let mut found = Vec::new();
+        for api in apis.items() {
+            let tagged = api.tags().and_then(|t| t.get("aegis:app")) == Some(&APP.to_owned());
+            if api.name() != Some(FUNCTION) || !tagged {
+                continue;
+            }
+            let id = api.api_id().unwrap().to_owned();
+            let routes = gateway.get_routes().api_id(&id).send().await.unwrap();
+            let integrations = gateway.get_integrations().api_id(&id).send().await.unwrap();
+            let stages = gateway.get_stages().api_id(&id).send().await.unwrap();
+            found.push(Self {
+                endpoint: api.api_endpoint().unwrap_or_default().to_owned(),
+                routes: (routes.items().iter())
+                    .map(|r| {
+                        (
+                            r.route_key().unwrap_or_default().to_owned(),
+                            r.target().map(str::to_owned),
+                        )
+                    })
+                    .collect(),
+                integrations: (integrations.items().iter())
+                    .map(|i| {
+                        (
+                            i.integration_id().unwrap_or_default().to_owned(),
+                            i.integration_type()
+                                .map(|t| t.as_str().to_owned())
+                                .unwrap_or_default(),
+                            i.integration_uri().map(str::to_owned),
+                            i.payload_format_version().map(str::to_owned),
+                        )
+                    })
+                    .collect(),
+                stages: (stages.items().iter())
+                    .map(|s| {
+                        (
+                            s.stage_name().unwrap_or_default().to_owned(),
+                            s.auto_deploy(),
+                        )
+                    })
+                    .collect(),
+                id,
+            });
+        }
+        found
     }
 }
