@@ -113,6 +113,13 @@ pub fn cargo_build(options: &BuildOptions) -> anyhow::Result<PathBuf> {
     }
     let executables = executables(&String::from_utf8_lossy(&output.stdout));
     match executables.as_slice() {
+        [one] if cargo_lambda => moved_by_cargo_lambda(one).with_context(|| {
+            format!(
+                "cargo lambda built {} but it is neither there nor under the target \
+                 directory's `lambda/`",
+                one.display()
+            )
+        }),
         [one] => Ok(one.clone()),
         [] => bail!("the build produced no binary; pass --package or --bin"),
         many => bail!(
@@ -131,6 +138,19 @@ fn has_target(triple: &str) -> bool {
             .lines()
             .any(|l| l.trim() == triple)
     })
+}
+
+/// Where the binary cargo named as `executable` is after `cargo lambda build`: cargo lambda
+/// moves it to `{target}/lambda/{name}/bootstrap`, `{target}` being three levels above it
+/// (`{target}/{triple}/release/{name}`). `None` when it is in neither place.
+fn moved_by_cargo_lambda(executable: &Path) -> Option<PathBuf> {
+    if executable.is_file() {
+        return Some(executable.to_owned());
+    }
+    let name = executable.file_name()?;
+    let target = executable.ancestors().nth(3)?;
+    let bootstrap = target.join("lambda").join(name).join("bootstrap");
+    bootstrap.is_file().then_some(bootstrap)
 }
 
 /// The executables cargo's JSON messages name.
@@ -203,7 +223,7 @@ pub fn write(code: &Code, path: &Path) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{executables, zip_bootstrap};
+    use super::{executables, moved_by_cargo_lambda, zip_bootstrap};
 
     #[test]
     fn the_same_binary_always_zips_to_the_same_digest() {
@@ -213,6 +233,23 @@ mod tests {
             first.sha256,
             zip_bootstrap(b"\x7fELF and the rest").unwrap().sha256
         );
+    }
+
+    #[test]
+    fn a_binary_cargo_lambda_moved_is_found_under_lambda() {
+        let target = std::env::temp_dir().join(format!("aegis-build-test-{}", std::process::id()));
+        let named = target.join("x86_64-unknown-linux-gnu/release/app");
+        assert_eq!(moved_by_cargo_lambda(&named), None);
+
+        let moved = target.join("lambda/app/bootstrap");
+        std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+        std::fs::write(&moved, b"\x7fELF").unwrap();
+        assert_eq!(moved_by_cargo_lambda(&named), Some(moved));
+
+        std::fs::create_dir_all(named.parent().unwrap()).unwrap();
+        std::fs::write(&named, b"\x7fELF").unwrap();
+        assert_eq!(moved_by_cargo_lambda(&named), Some(named.clone()));
+        std::fs::remove_dir_all(&target).unwrap();
     }
 
     #[test]
