@@ -56,6 +56,8 @@ pub struct Aws {
     pub apigateway: aws_sdk_apigatewayv2::Client,
     /// DynamoDB Streams, to find a table's stream.
     pub dynamodb_streams: aws_sdk_dynamodbstreams::Client,
+    /// Kinesis, to check that a stream to map exists.
+    pub kinesis: aws_sdk_kinesis::Client,
     /// Every operation the clients above started.
     pub calls: CallLog,
     /// The region every client talks to.
@@ -115,6 +117,7 @@ impl Aws {
             logs: client!(aws_sdk_cloudwatchlogs, &config, &calls),
             apigateway: client!(aws_sdk_apigatewayv2, &config, &calls),
             dynamodb_streams: client!(aws_sdk_dynamodbstreams, &config, &calls),
+            kinesis: client!(aws_sdk_kinesis, &config, &calls),
             partition: regions::partition(&region).to_owned(),
             calls,
             region,

@@ -137,8 +137,8 @@ fn missing_credentials_are_reported_with_what_to_set() {
 }
 
 #[test]
-fn a_table_without_a_stream_is_refused_before_any_change() {
-    use support::tools::{self, PLAIN_TABLE};
+fn a_table_without_a_stream_or_a_missing_kinesis_stream_is_refused_before_any_change() {
+    use support::tools::{self, PLAIN_TABLE, STREAM, TABLE};
 
     let moto = Moto::start();
     let rt = runtime();
@@ -153,6 +153,23 @@ fn a_table_without_a_stream_is_refused_before_any_change() {
     assert!(
         message.contains(&format!("table `{PLAIN_TABLE}` has no enabled stream"))
             && message.contains("NEW_AND_OLD_IMAGES"),
+        "{message}"
+    );
+    nothing_created(&moto);
+
+    tools::create_table(&moto, TABLE, true);
+    let config = tools::config_with_streams(TABLE, "http-api").replace(
+        &format!("clicks = \"{STREAM}\""),
+        "clicks = \"no-such-stream\"",
+    );
+    let project = Project::new("streamgone", &config);
+    let manifest = project.write(
+        "manifest.json",
+        &tools::manifest_with_streams_and_http().to_string(),
+    );
+    let message = deploy_failure(&project, &moto, &manifest);
+    assert!(
+        message.contains("Kinesis stream `no-such-stream` does not exist"),
         "{message}"
     );
     nothing_created(&moto);

@@ -60,6 +60,8 @@ pub async fn plan(ctx: Ctx<'_>, seen: &Seen) -> anyhow::Result<Vec<Step>> {
             None => {
                 if source.starting_position.is_none() {
                     sources::check_queue(ctx, &source.arn).await?;
+                } else {
+                    sources::check_stream(ctx, &source.arn).await?;
                 }
                 Step::new(
                     Action::Create,

@@ -127,6 +127,38 @@ async fn latest_stream(ctx: Ctx<'_>, table: &Stream) -> anyhow::Result<Option<St
     Ok(on.then_some(arn))
 }
 
+/// Fails before any change when a Kinesis stream of this account and region is missing, which
+/// Lambda would only say once earlier steps had run. A stream elsewhere is left to Lambda.
+///
+/// # Errors
+///
+/// When the stream does not exist, or Kinesis cannot be read.
+pub async fn check_stream(ctx: Ctx<'_>, arn: &str) -> anyhow::Result<()> {
+    let aws = ctx.aws;
+    let here = format!(
+        "arn:{}:kinesis:{}:{}:stream/",
+        aws.partition, aws.region, aws.account
+    );
+    let Some(name) = arn.strip_prefix(&here) else {
+        return Ok(());
+    };
+    let found = aws
+        .kinesis
+        .describe_stream_summary()
+        .stream_arn(arn)
+        .send()
+        .await;
+    match found {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) || describe(&e).contains("ResourceNotFound") => anyhow::bail!(
+            "the Kinesis stream `{name}` does not exist in {}: create it, or map the code's \
+             stream to an existing one under [names] in aegis.toml",
+            aws.region
+        ),
+        Err(e) => Err(e).doing(|| format!("looking up stream {name}")),
+    }
+}
+
 /// Fails before any change when the queue is missing, which Lambda would only say later.
 ///
 /// # Errors
