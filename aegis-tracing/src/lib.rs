@@ -38,7 +38,7 @@
 //!
 //! | Name | Description | Default? |
 //! |---|---|---|
-//! | `opentelemetry` | export spans through `tracing-opentelemetry`, parented on the X-Ray trace header, SQS records' trace headers as links | no |
+//! | `opentelemetry` | export spans through `tracing-opentelemetry`, parented on the X-Ray trace header, SQS records' trace headers as links | yes |
 //! | `otlp` | OTLP/HTTP export, on when `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set | no |
 
 mod facts;
