@@ -22,6 +22,9 @@ const DEFAULT_INVOCATIONS: u64 = 5_000;
 const DEFAULT_MAX_SECS: u64 = 900;
 /// What the function may grow by between the 20 % mark and the end.
 const RSS_GROWTH_BOUND_KB: u64 = 2 * 1024;
+/// Descriptors one sample may hold over the early maximum: a connection the runtime client is
+/// reopening at that moment.
+const TRANSIENT_FDS: usize = 2;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().map_or(default, |v| {
@@ -287,24 +290,21 @@ fn mixed_invocations_leave_memory_and_descriptors_flat() {
         at_mark.0,
         end.0
     );
-    // The runtime client may hold a connection more or less at the moment of a sample, so
-    // descriptors are compared by their most over each half: a leak adds one per invocation.
+    // The runtime client may hold a connection more or less at the moment of a sample (one
+    // CI run saw 12, 12, 12, 12, 12, 13, 12, 12, 12, 12), so a single sample may be one or two
+    // over. A leak is not a blip: it raises every later sample, the lowest of the late half
+    // included, and one descriptor per invocation would add thousands.
     let half = curve.len() / 2;
-    let early = curve[..half]
-        .iter()
-        .map(|s| s.1)
+    let early = (curve[..half].iter().map(|s| s.1))
         .chain([at_mark.1])
         .max()
         .unwrap();
-    let late = curve[half..]
-        .iter()
-        .map(|s| s.1)
-        .chain([end.1])
-        .max()
-        .unwrap();
+    let late: Vec<usize> = (curve[half..].iter().map(|s| s.1)).chain([end.1]).collect();
+    let (late_low, late_high) = (*late.iter().min().unwrap(), *late.iter().max().unwrap());
     assert!(
-        late <= early,
-        "open descriptors grew from at most {early} to {late}: {curve:?}"
+        late_low <= early && late_high <= early + TRANSIENT_FDS,
+        "open descriptors grew from at most {early} to between {late_low} and {late_high}: \
+         {curve:?}"
     );
     assert!(
         !lambda.output().contains("Task timed out"),
