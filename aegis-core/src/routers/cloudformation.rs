@@ -32,6 +32,7 @@ const RESPONSE_RESERVE: Duration = Duration::from_secs(2);
 
 type RawHandler<S> = BoxHandler<Incoming, CustomResourceResponse, S>;
 
+#[derive(Clone)]
 struct ResourceRoute<S> {
     resource_type: Glob,
     request_type: Option<RequestType>,
@@ -114,14 +115,12 @@ impl<S: Clone + Send + Sync + 'static> CustomResourceRouter<S> {
             Some(kind) => format!("{resource_type} {}", kind.as_str()),
             None => resource_type.to_owned(),
         };
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(ResourceRoute {
-                resource_type: Glob::new(resource_type),
-                request_type: kind,
-                name: name.into(),
-                handler,
-            });
+        Arc::make_mut(&mut self.routes).push(ResourceRoute {
+            resource_type: Glob::new(resource_type),
+            request_type: kind,
+            name: name.into(),
+            handler,
+        });
         self
     }
 

@@ -65,13 +65,11 @@ impl<S: Clone + Send + Sync + 'static> CognitoRouter<S> {
         Fut: Future<Output = Result<E, Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push((
-                Glob::new(source),
-                source.into(),
-                raw(handler::boxed(handler)),
-            ));
+        Arc::make_mut(&mut self.routes).push((
+            Glob::new(source),
+            source.into(),
+            raw(handler::boxed(handler)),
+        ));
         self
     }
 

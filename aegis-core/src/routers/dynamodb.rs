@@ -72,6 +72,7 @@ struct HeadChange {
     sequence_number: Option<String>,
 }
 
+#[derive(Clone)]
 struct TableRoute<S> {
     table: Arc<str>,
     kind: Option<ChangeKind>,
@@ -147,14 +148,12 @@ impl<S: Clone + Send + Sync + 'static> DynamoDbRouter<S> {
             Some(kind) => format!("{table} {kind}"),
             None => table.to_owned(),
         };
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(TableRoute {
-                table: table.into(),
-                kind,
-                name: name.into(),
-                handler,
-            });
+        Arc::make_mut(&mut self.routes).push(TableRoute {
+            table: table.into(),
+            kind,
+            name: name.into(),
+            handler,
+        });
         self
     }
 

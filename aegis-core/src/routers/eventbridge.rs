@@ -113,6 +113,7 @@ fn glob_pattern(glob: &Glob) -> Option<Value> {
     }
 }
 
+#[derive(Clone)]
 struct EventRoute<S> {
     rule: EventRule,
     name: Arc<str>,
@@ -161,9 +162,7 @@ impl<S: Clone + Send + Sync + 'static> EventBridgeRouter<S> {
             name,
             rule,
         };
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(route);
+        Arc::make_mut(&mut self.routes).push(route);
         self
     }
 

@@ -109,9 +109,7 @@ impl<S: Clone + Send + Sync + 'static> FirehoseRouter<S> {
         Fut: Future<Output = Result<Transformed, Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push((stream.into(), handler::boxed(handler)));
+        Arc::make_mut(&mut self.routes).push((stream.into(), handler::boxed(handler)));
         self
     }
 

@@ -36,6 +36,7 @@ struct HeadData {
     sequence_number: Option<String>,
 }
 
+#[derive(Clone)]
 struct StreamRoute<S> {
     stream: Arc<str>,
     handler: BoxHandler<KinesisEventRecord, (), S>,
@@ -71,12 +72,10 @@ impl<S: Clone + Send + Sync + 'static> KinesisRouter<S> {
         Fut: Future<Output = Result<(), Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(StreamRoute {
-                stream: stream.into(),
-                handler: handler::boxed(handler),
-            });
+        Arc::make_mut(&mut self.routes).push(StreamRoute {
+            stream: stream.into(),
+            handler: handler::boxed(handler),
+        });
         self
     }
 

@@ -65,9 +65,11 @@ impl<S: Clone + Send + Sync + 'static> LogsRouter<S> {
         Fut: Future<Output = Result<(), Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push((Glob::new(group), group.into(), handler::boxed(handler)));
+        Arc::make_mut(&mut self.routes).push((
+            Glob::new(group),
+            group.into(),
+            handler::boxed(handler),
+        ));
         self
     }
 

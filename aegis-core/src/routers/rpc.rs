@@ -103,9 +103,7 @@ impl<S: Clone + Send + Sync + 'static> RpcRouter<S> {
                 .map(|result| result.and_then(|value| Reply::json(&value)))
                 .boxed()
         });
-        Arc::get_mut(&mut self.methods)
-            .expect("methods are only shared once the router is serving")
-            .insert(name.to_owned(), raw);
+        Arc::make_mut(&mut self.methods).insert(name.to_owned(), raw);
         self
     }
 

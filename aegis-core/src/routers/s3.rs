@@ -100,6 +100,7 @@ impl S3Filter {
 /// A matched route: its name and handler.
 type Picked<'a, S> = (&'a Arc<str>, &'a BoxHandler<S3Record, (), S>);
 
+#[derive(Clone)]
 struct S3Route<S> {
     filter: S3Filter,
     name: Arc<str>,
@@ -139,9 +140,7 @@ impl<S: Clone + Send + Sync + 'static> S3Router<S> {
             filter,
             handler: handler::boxed(handler),
         };
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(route);
+        Arc::make_mut(&mut self.routes).push(route);
         self
     }
 

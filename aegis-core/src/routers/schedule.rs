@@ -20,6 +20,7 @@ use crate::handler::{self, BoxHandler, Ctx};
 use crate::manifest::ScheduleDeclaration;
 use crate::{decode, BoxError, Error, Invocation, Reply, Trigger};
 
+#[derive(Clone)]
 struct Task<S> {
     name: Arc<str>,
     expression: Result<ScheduleExpression, InvalidSchedule>,
@@ -57,14 +58,12 @@ impl<S: Clone + Send + Sync + 'static> ScheduleRouter<S> {
         Fut: Future<Output = Result<(), Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.tasks)
-            .expect("tasks are only shared once the router is serving")
-            .push(Task {
-                name: name.into(),
-                expression: expression.parse(),
-                written: expression.to_owned(),
-                handler: handler::boxed(handler),
-            });
+        Arc::make_mut(&mut self.tasks).push(Task {
+            name: name.into(),
+            expression: expression.parse(),
+            written: expression.to_owned(),
+            handler: handler::boxed(handler),
+        });
         self
     }
 

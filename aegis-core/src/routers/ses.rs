@@ -49,9 +49,7 @@ impl<S: Clone + Send + Sync + 'static> SesRouter<S> {
         Er: Into<BoxError> + 'static,
     {
         let glob = Glob::new(recipient.to_lowercase());
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push((glob, recipient.into(), handler::boxed(handler)));
+        Arc::make_mut(&mut self.routes).push((glob, recipient.into(), handler::boxed(handler)));
         self
     }
 

@@ -15,6 +15,7 @@ use super::names::names_resource;
 use crate::handler::{self, BoxHandler, Ctx};
 use crate::{decode, BoxError, Error, Invocation, Reply, Trigger};
 
+#[derive(Clone)]
 struct SnsRoute<S> {
     topic: Arc<str>,
     handler: BoxHandler<SnsRecord, (), S>,
@@ -47,12 +48,10 @@ impl<S: Clone + Send + Sync + 'static> SnsRouter<S> {
         Fut: Future<Output = Result<(), Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(SnsRoute {
-                topic: topic.into(),
-                handler: handler::boxed(handler),
-            });
+        Arc::make_mut(&mut self.routes).push(SnsRoute {
+            topic: topic.into(),
+            handler: handler::boxed(handler),
+        });
         self
     }
 

@@ -19,6 +19,7 @@ use crate::handler::{self, BoxHandler, Ctx};
 use crate::manifest::QueueDeclaration;
 use crate::{decode, BoxError, Error, Invocation, Reply, Trigger};
 
+#[derive(Clone)]
 struct SqsRoute<S> {
     queue: Arc<str>,
     handler: BoxHandler<SqsMessage, (), S>,
@@ -55,12 +56,10 @@ impl<S: Clone + Send + Sync + 'static> SqsRouter<S> {
         Fut: Future<Output = Result<(), Er>> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .push(SqsRoute {
-                queue: queue.into(),
-                handler: handler::boxed(handler),
-            });
+        Arc::make_mut(&mut self.routes).push(SqsRoute {
+            queue: queue.into(),
+            handler: handler::boxed(handler),
+        });
         self
     }
 

@@ -114,9 +114,7 @@ impl<S: Clone + Send + Sync + 'static> WebSocketRouter<S> {
         T: Into<WebSocketResponse> + Send + 'static,
         Er: Into<BoxError> + 'static,
     {
-        Arc::get_mut(&mut self.routes)
-            .expect("routes are only shared once the router is serving")
-            .insert(route_key.to_owned(), responding(handler));
+        Arc::make_mut(&mut self.routes).insert(route_key.to_owned(), responding(handler));
         self
     }
 

@@ -143,3 +143,23 @@ async fn the_shipped_fixture_is_accepted_by_an_arn_route() {
         .unwrap();
     assert!(failed_ids(&reply).is_empty());
 }
+
+#[tokio::test]
+async fn a_router_cloned_before_more_routes_are_added_keeps_only_its_own() {
+    let seen = Seen::default();
+    let base = SqsRouter::with_state(Arc::clone(&seen)).queue("orders", handle);
+    let extended = base.clone().queue("orders.fifo", handle);
+    let serve = |router: SqsRouter<Seen>| App::new("sqs-test").sqs(router).build().unwrap();
+    let (base, extended) = (serve(base), serve(extended));
+
+    let fifo = sqs_batch(ORDERS_FIFO, &[("f-1", "ok")]);
+    let reply = invoke(&extended, fifo.clone()).await.unwrap();
+    assert!(failed_ids(&reply).is_empty());
+    let err = invoke(&base, fifo).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NoRoute, "{err}");
+    let reply = invoke(&base, sqs_batch(ORDERS, &[("o-1", "ok")]))
+        .await
+        .unwrap();
+    assert!(failed_ids(&reply).is_empty());
+    assert_eq!(*seen.lock().unwrap(), ["f-1", "o-1"]);
+}
