@@ -88,6 +88,11 @@ async fn a_finished_invocation_writes_one_summary_line_with_the_promised_keys() 
     assert_eq!(summary["route"], "orders.get");
     assert_eq!(summary["request_id"], "req-1");
     assert_eq!(summary["outcome"], "ok");
+    let keys = summary.as_object().unwrap();
+    assert!(
+        !keys.contains_key("error_type") && !keys.contains_key("error_message"),
+        "a success has no error fields: {summary}"
+    );
     assert_eq!(
         summary["xray_trace_id"],
         "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
