@@ -131,21 +131,33 @@ impl fmt::Debug for DefaultOnInvocation {
 impl OnInvocation for DefaultOnInvocation {
     fn on_invocation(&mut self, finished: &Finished<'_>, latency: Duration, span: &Span) {
         let duration_ms = latency.as_secs_f64() * 1000.0;
-        let error = finished.result.err();
-        // `None` fields are left out of the line, so a success has no error fields.
-        event_at!(
-            self.level,
-            parent: span,
-            trigger = finished.trigger.as_str(),
-            route = finished.route,
-            request_id = finished.request_id,
-            cold_start = finished.cold_start,
-            outcome = Outcome::of(&finished.result).as_str(),
-            duration_ms,
-            xray_trace_id = finished.xray_trace_id,
-            error_type = error.map(Error::error_type),
-            error_message = error.map(Error::message),
-            "invocation finished"
-        );
+        match finished.result {
+            Ok(_) => event_at!(
+                self.level,
+                parent: span,
+                trigger = finished.trigger.as_str(),
+                route = finished.route,
+                request_id = finished.request_id,
+                cold_start = finished.cold_start,
+                outcome = "ok",
+                duration_ms,
+                xray_trace_id = finished.xray_trace_id,
+                "invocation finished"
+            ),
+            Err(error) => event_at!(
+                self.level,
+                parent: span,
+                trigger = finished.trigger.as_str(),
+                route = finished.route,
+                request_id = finished.request_id,
+                cold_start = finished.cold_start,
+                outcome = "error",
+                duration_ms,
+                xray_trace_id = finished.xray_trace_id,
+                error_type = error.error_type(),
+                error_message = error.message(),
+                "invocation finished"
+            ),
+        }
     }
 }
