@@ -13,14 +13,22 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Glob {
     pattern: String,
+    /// The pattern read once, so matching allocates nothing.
+    tokens: Vec<Token>,
 }
 
 impl Glob {
     /// Compiles `pattern`. Every string is a valid pattern.
     pub fn new(pattern: impl Into<String>) -> Self {
-        Self {
-            pattern: pattern.into(),
-        }
+        let pattern = pattern.into();
+        let tokens = (pattern.chars())
+            .map(|c| match c {
+                '*' => Token::Star,
+                '?' => Token::AnyChar,
+                c => Token::Char(c),
+            })
+            .collect();
+        Self { pattern, tokens }
     }
 
     /// The pattern as written.
@@ -58,19 +66,12 @@ impl Glob {
     /// exponentially: a failed match after a `*` only ever moves that one star forward.
     #[must_use]
     pub fn matches(&self, text: &str) -> bool {
-        let tokens: Vec<Token> = (self.pattern.chars())
-            .map(|c| match c {
-                '*' => Token::Star,
-                '?' => Token::AnyChar,
-                c => Token::Char(c),
-            })
-            .collect();
-        matches_tokens(&tokens, text)
+        matches_tokens(&self.tokens, text)
     }
 }
 
 /// One element of a pattern with stars, as [`matches_tokens`] reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Token {
     /// Any run of characters, none included.
     Star,
@@ -83,11 +84,11 @@ pub(crate) enum Token {
 /// Whether `text` matches the whole of `pattern`; shared by [`Glob`] and EventBridge's
 /// `wildcard`, which differ only in how they are written.
 pub(crate) fn matches_tokens(pattern: &[Token], text: &str) -> bool {
-    let text: Vec<char> = text.chars().collect();
+    // `t` and a star's restart point are byte offsets into `text`, always on a char boundary.
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
 
-    while t < text.len() {
+    while let Some(c) = text[t..].chars().next() {
         match pattern.get(p) {
             Some(Token::Star) => {
                 star = Some((p, t));
@@ -95,17 +96,18 @@ pub(crate) fn matches_tokens(pattern: &[Token], text: &str) -> bool {
             }
             Some(Token::AnyChar) => {
                 p += 1;
-                t += 1;
+                t += c.len_utf8();
             }
-            Some(Token::Char(c)) if *c == text[t] => {
+            Some(Token::Char(wanted)) if *wanted == c => {
                 p += 1;
-                t += 1;
+                t += c.len_utf8();
             }
             _ => match star {
                 Some((sp, st)) => {
+                    let skipped = text[st..].chars().next().map_or(1, char::len_utf8);
                     p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
+                    t = st + skipped;
+                    star = Some((sp, t));
                 }
                 None => return false,
             },
@@ -174,8 +176,36 @@ mod tests {
         );
     }
 
+    /// The definition, written as plainly as possible: exponential, for short inputs only.
+    fn reference(pattern: &[char], text: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('*', rest)) => (0..=text.len()).any(|i| reference(rest, &text[i..])),
+            Some((&p, rest)) => text
+                .split_first()
+                .is_some_and(|(&t, tail)| (p == '?' || p == t) && reference(rest, tail)),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_agrees_with_the_definition(
+            pattern in "[ab*?é]{0,7}",
+            text in "[abé]{0,9}",
+        ) {
+            let chars = |s: &str| s.chars().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(
+                Glob::new(pattern.as_str()).matches(&text),
+                reference(&chars(&pattern), &chars(&text))
+            );
+        }
+    }
+
     #[test]
     fn unicode_characters_count_as_one() {
         assert!(Glob::new("caf?.txt").matches("café.txt"));
+        assert!(Glob::new("*é?").matches("ééé"));
+        assert!(!Glob::new("*é").matches("éa"));
+        assert!(Glob::new("a*ü*z").matches("aüxüz"));
     }
 }
