@@ -228,6 +228,19 @@ async fn hostile(payload: impl Into<Vec<u8>>) -> (Trigger, String, Vec<String>) 
     (trigger, outcome(&result), saw)
 }
 
+/// Runs `payload` and asserts that it was classified as `trigger`, ended as `outcome` and
+/// reached no handler.
+async fn refused(payload: impl Into<Vec<u8>>, trigger: Trigger, outcome: &str) {
+    let payload = payload.into();
+    let shown: String = String::from_utf8_lossy(&payload)
+        .chars()
+        .take(200)
+        .collect();
+    let (classified, ended, saw) = hostile(payload).await;
+    assert_eq!((classified, ended.as_str()), (trigger, outcome), "{shown}");
+    assert!(saw.is_empty(), "a handler ran on {shown}: {saw:?}");
+}
+
 // ---- events that lie about themselves -------------------------------------------------------
 
 #[tokio::test]
@@ -353,23 +366,13 @@ async fn s3_keys_outside_the_route_or_not_utf8_once_decoded_fail_and_run_nothing
 async fn duplicate_keys_are_refused_where_they_would_be_ambiguous() {
     // Two methods: serde refuses a duplicate field, so no handler guesses which was meant.
     let rpc = br#"{"aegis_rpc":1,"method":"echo","method":"add","args":[1,2]}"#;
-    let (trigger, outcome, saw) = hostile(&rpc[..]).await;
-    assert_eq!(
-        (trigger, outcome.as_str()),
-        (Trigger::Rpc, "Decode DecodeError")
-    );
-    assert!(saw.is_empty());
+    refused(&rpc[..], Trigger::Rpc, "Decode DecodeError").await;
 
     // Two message ids in one record: the batch fails whole, untouched.
     let mut message = serde_json::to_string(&sqs_message("m-1", "x")).unwrap();
     message.insert_str(1, r#""messageId":"m-0","#);
     let batch = format!(r#"{{"Records":[{message}]}}"#);
-    let (trigger, outcome, saw) = hostile(batch).await;
-    assert_eq!(
-        (trigger, outcome.as_str()),
-        (Trigger::Sqs, "Decode DecodeError")
-    );
-    assert!(saw.is_empty());
+    refused(batch, Trigger::Sqs, "Decode DecodeError").await;
 }
 
 #[tokio::test]
@@ -377,10 +380,7 @@ async fn a_record_naming_two_event_sources_is_classified_by_the_last_and_refused
     let mut message = serde_json::to_string(&sqs_message("m-1", "x")).unwrap();
     message.insert_str(1, r#""eventSource":"aws:s3","#);
     let batch = format!(r#"{{"Records":[{message}]}}"#);
-    let (trigger, outcome, saw) = hostile(batch).await;
-    assert_eq!(trigger, Trigger::Sqs);
-    assert_eq!(outcome, "Decode DecodeError");
-    assert!(saw.is_empty());
+    refused(batch, Trigger::Sqs, "Decode DecodeError").await;
 }
 
 // ---- numbers out of range -------------------------------------------------------------------
@@ -431,12 +431,7 @@ async fn a_kinesis_record_with_an_impossible_timestamp_fails_itself_and_the_rest
 #[tokio::test]
 async fn lone_surrogates_and_invalid_utf8_fail_the_event_as_a_decode_error() {
     let surrogate = br#"{"Records":[{"messageId":"m-1","body":"\ud800","eventSource":"aws:sqs","eventSourceARN":"arn:aws:sqs:eu-west-1:1:orders"}]}"#;
-    let (trigger, outcome, saw) = hostile(&surrogate[..]).await;
-    assert_eq!(
-        (trigger, outcome.as_str()),
-        (Trigger::Sqs, "Decode DecodeError")
-    );
-    assert!(saw.is_empty());
+    refused(&surrogate[..], Trigger::Sqs, "Decode DecodeError").await;
 
     let mut raw = br#"{"Records":[{"messageId":"m-1","body":""#.to_vec();
     raw.extend([0xff, 0xfe]);
@@ -505,22 +500,14 @@ async fn deep_nesting_anywhere_fails_cleanly_without_exhausting_the_stack() {
     let batch = serde_json::to_string(&json!({ "Records": [message] }))
         .unwrap()
         .replace(r#""PLACEHOLDER""#, &deep);
-    let (trigger, outcome, saw) = hostile(batch).await;
-    assert_eq!(
-        (trigger, outcome.as_str()),
-        (Trigger::Sqs, "Decode DecodeError")
-    );
-    assert!(saw.is_empty());
+    refused(batch, Trigger::Sqs, "Decode DecodeError").await;
 
-    let (trigger, outcome, saw) = hostile(format!(
-        r#"{{"aegis_rpc":1,"method":"echo","args":{deep}}}"#
-    ))
+    refused(
+        format!(r#"{{"aegis_rpc":1,"method":"echo","args":{deep}}}"#),
+        Trigger::Rpc,
+        "Decode InvalidArguments",
+    )
     .await;
-    assert_eq!(
-        (trigger, outcome.as_str()),
-        (Trigger::Rpc, "Decode InvalidArguments")
-    );
-    assert!(saw.is_empty());
 }
 
 // ---- empty and misshapen batches ------------------------------------------------------------
@@ -535,10 +522,7 @@ async fn empty_or_misshapen_records_are_unknown_events() {
         r#"{"Records":[{}]}"#,
         r#"{"Records":[{"eventSource":"aws:sqs"}"#,
     ] {
-        let (trigger, outcome, saw) = hostile(payload).await;
-        assert_eq!(trigger, Trigger::Unknown, "{payload}");
-        assert_eq!(outcome, "UnknownEvent UnknownEvent", "{payload}");
-        assert!(saw.is_empty());
+        refused(payload, Trigger::Unknown, "UnknownEvent UnknownEvent").await;
     }
 }
 
@@ -553,10 +537,7 @@ async fn a_record_that_names_its_source_but_nothing_else_is_a_decode_error() {
             Trigger::Kinesis,
         ),
     ] {
-        let (classified, outcome, saw) = hostile(payload).await;
-        assert_eq!(classified, trigger, "{payload}");
-        assert_eq!(outcome, "Decode DecodeError", "{payload}");
-        assert!(saw.is_empty());
+        refused(payload, trigger, "Decode DecodeError").await;
     }
 }
 
@@ -581,12 +562,7 @@ async fn a_firehose_record_that_is_not_base64_fails_alone() {
 async fn log_data_that_is_not_gzip_or_not_base64_is_a_decode_error() {
     for data in ["not base64!", &b64(b"plain text, not gzip")] {
         let payload = json!({"awslogs": {"data": data}}).to_string();
-        let (trigger, outcome, saw) = hostile(payload).await;
-        assert_eq!(
-            (trigger, outcome.as_str()),
-            (Trigger::CloudWatchLogs, "Decode DecodeError")
-        );
-        assert!(saw.is_empty());
+        refused(payload, Trigger::CloudWatchLogs, "Decode DecodeError").await;
     }
 }
 
