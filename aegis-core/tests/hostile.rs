@@ -745,22 +745,15 @@ async fn s3_sns_schedule_and_rpc_handler_faults_fail_their_invocation_only() {
     let sns = fixture("aws_lambda_events/example-sns-event.json");
     let schedule = aegis_core::scheduled_event("t");
     let rpc = br#"{"aegis_rpc":1,"method":"m"}"#;
-    assert_eq!(
-        each_fault(&demux, &switch, &s3).await,
-        failed_then_served("null")
-    );
-    assert_eq!(
-        each_fault(&demux, &switch, &sns).await,
-        failed_then_served("null")
-    );
-    assert_eq!(
-        each_fault(&demux, &switch, &schedule).await,
-        failed_then_served("null")
-    );
-    assert_eq!(
-        each_fault(&demux, &switch, rpc).await,
-        failed_then_served("null")
-    );
+    let events: [&[u8]; 4] = [s3.as_ref(), sns.as_ref(), schedule.as_ref(), rpc];
+    for event in events {
+        let shown = String::from_utf8_lossy(&event[..event.len().min(80)]).into_owned();
+        assert_eq!(
+            each_fault(&demux, &switch, event).await,
+            failed_then_served("null"),
+            "{shown}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -790,18 +783,14 @@ async fn eventbridge_ses_logs_and_cognito_handler_faults_fail_their_invocation_o
     let ses = fixture("aws_lambda_events/example-ses-lambda-event.json");
     let logs = fixture("aws_lambda_events/example-cloudwatch_logs-event.json");
     let cognito = fixture("aws_lambda_events/example-cognito-event-userpools-presignup.json");
-    assert_eq!(
-        each_fault(&demux, &switch, &eventbridge).await,
-        failed_then_served("null")
-    );
-    assert_eq!(
-        each_fault(&demux, &switch, &ses).await,
-        failed_then_served("null")
-    );
-    assert_eq!(
-        each_fault(&demux, &switch, &logs).await,
-        failed_then_served("null")
-    );
+    for event in [&eventbridge, &ses, &logs] {
+        let shown = String::from_utf8_lossy(&event[..event.len().min(80)]).into_owned();
+        assert_eq!(
+            each_fault(&demux, &switch, event).await,
+            failed_then_served("null"),
+            "{shown}"
+        );
+    }
 
     let outcomes = each_fault(&demux, &switch, &cognito).await;
     assert_eq!(outcomes[..3], failed_then_served("")[..3]);
