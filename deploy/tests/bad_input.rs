@@ -105,14 +105,8 @@ fn an_unmapped_bucket_queue_or_an_unknown_region_fails_before_any_change() {
 fn an_invalid_schedule_expression_is_refused() {
     let moto = Moto::start();
     let project = Project::new("schedule", &config(128));
-    let binary = support::example_binary();
-    let manifest = std::process::Command::new(&binary)
-        .env("AEGIS_MANIFEST", "1")
-        .output()
-        .unwrap()
-        .stdout;
-    let manifest = String::from_utf8(manifest)
-        .unwrap()
+    let manifest = support::example_manifest()
+        .to_string()
         .replace("cron(0 3 * * ? *)", "rate(5 minute)");
     let path = project.write("manifest.json", &manifest);
     let message = deploy_failure(&project, &moto, &path);

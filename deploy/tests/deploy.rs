@@ -78,14 +78,7 @@ fn a_changed_memory_size_and_a_new_route_update_in_place() {
 
     project.write("aegis.toml", &config(256));
     let binary = support::example_binary();
-    let mut manifest: Value = serde_json::from_slice(
-        &std::process::Command::new(&binary)
-            .env("AEGIS_MANIFEST", "1")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let mut manifest = support::example_manifest();
     manifest["s3"]
         .as_array_mut()
         .unwrap()

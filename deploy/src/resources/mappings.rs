@@ -156,27 +156,21 @@ fn is_desired(m: &EventSourceMappingConfiguration, source: &Source) -> bool {
 
 async fn list(ctx: Ctx<'_>) -> anyhow::Result<Vec<EventSourceMappingConfiguration>> {
     let d = ctx.desired;
-    let mut all = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = (ctx.aws.lambda.list_event_source_mappings())
-            .function_name(&d.alias_arn)
-            .set_marker(marker)
-            .send()
-            .await
-            .doing(|| format!("listing the event source mappings of {}", d.alias_arn))?;
-        // Listed by the alias's ARN; moto reports the alias resolved to its version, so only the
-        // function is checked here.
-        let ours = |m: &&EventSourceMappingConfiguration| {
-            m.function_arn()
-                .is_some_and(|arn| arn.starts_with(&format!("{}:", d.function_arn)))
-        };
-        all.extend(page.event_source_mappings().iter().filter(ours).cloned());
-        marker = page.next_marker().map(str::to_owned);
-        if marker.is_none() {
-            return Ok(all);
-        }
-    }
+    let all: Vec<EventSourceMappingConfiguration> = (ctx.aws.lambda.list_event_source_mappings())
+        .function_name(&d.alias_arn)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .doing(|| format!("listing the event source mappings of {}", d.alias_arn))?;
+    // Listed by the alias's ARN; moto reports the alias resolved to its version, so only the
+    // function is checked here.
+    let prefix = format!("{}:", d.function_arn);
+    Ok(all
+        .into_iter()
+        .filter(|m| m.function_arn().is_some_and(|arn| arn.starts_with(&prefix)))
+        .collect())
 }
 
 /// Runs one mapping operation.

@@ -45,13 +45,13 @@ async fn steps(ctx: Ctx<'_>, seen: &Seen, destroying: bool) -> anyhow::Result<Ve
     let mut steps = Vec::new();
     for topic in topics {
         let wanted = !destroying && d.topics.contains(topic);
-        let subscriptions = match subscriptions(ctx, topic).await {
-            Ok(subscriptions) => subscriptions,
-            Err(Missing) if wanted => bail!(
+        let subscriptions = match subscriptions(ctx, topic).await? {
+            Some(subscriptions) => subscriptions,
+            None if wanted => bail!(
                 "the SNS topic `{topic}` does not exist: create it, or map the code's topic to \
                  an existing one under [names] in aegis.toml"
             ),
-            Err(Missing) => continue,
+            None => continue,
         };
         let name = format!("{} -> {}", last_part(topic), d.alias);
         match (subscriptions.first(), wanted) {
@@ -79,38 +79,29 @@ async fn steps(ctx: Ctx<'_>, seen: &Seen, destroying: bool) -> anyhow::Result<Ve
     Ok(steps)
 }
 
-struct Missing;
-
-/// The ARNs of the topic's subscriptions delivering to the alias.
-async fn subscriptions(ctx: Ctx<'_>, topic: &str) -> Result<Vec<String>, Missing> {
-    let mut found = Vec::new();
-    let mut token = None;
-    loop {
-        let page = ctx
-            .aws
-            .sns
-            .list_subscriptions_by_topic()
-            .topic_arn(topic)
-            .set_next_token(token)
-            .send()
-            .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(e) if is_not_found(&e) => return Err(Missing),
-            Err(_) => return Err(Missing),
-        };
-        for s in page.subscriptions() {
-            if s.protocol() == Some("lambda")
-                && s.endpoint() == Some(ctx.desired.alias_arn.as_str())
-            {
-                found.extend(s.subscription_arn().map(str::to_owned));
-            }
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(found);
-        }
-    }
+/// The ARNs of the topic's subscriptions delivering to the alias; `None` when the topic does
+/// not exist.
+async fn subscriptions(ctx: Ctx<'_>, topic: &str) -> anyhow::Result<Option<Vec<String>>> {
+    let listed: Result<Vec<_>, _> = (ctx.aws.sns.list_subscriptions_by_topic())
+        .topic_arn(topic)
+        .into_paginator()
+        .items()
+        .send()
+        .collect()
+        .await;
+    let listed = match listed {
+        Err(e) if is_not_found(&e) => return Ok(None),
+        listed => listed.doing(|| format!("listing the subscriptions of topic {topic}"))?,
+    };
+    Ok(Some(
+        (listed.iter())
+            .filter(|s| {
+                s.protocol() == Some("lambda")
+                    && s.endpoint() == Some(ctx.desired.alias_arn.as_str())
+            })
+            .filter_map(|s| s.subscription_arn().map(str::to_owned))
+            .collect(),
+    ))
 }
 
 /// Runs one subscription operation.

@@ -2,14 +2,12 @@
 //! pattern syntax EventBridge accepts, `$or` included, checked here because moto takes any JSON
 //! object of arrays and objects.
 
-use std::process::Command;
-
 use aegis_core::aws_lambda_events::eventbridge::EventBridgeEvent;
 use aegis_core::{App, Ctx, EventBridgeRouter, EventPattern, EventRule};
 use aws_config::SdkConfig;
 use serde_json::{json, Map, Value};
 
-use super::{example_binary, APP};
+use super::APP;
 
 /// Every route the tests can declare, in the router's order: `order placed` (orders over a
 /// minimum), `audit` (a glob EventBridge cannot take as written) and `everything`, which
@@ -75,11 +73,7 @@ pub fn rule_matches(pattern: &Value, event: &Value) -> bool {
 
 /// The example's own manifest with `routes` as its EventBridge routes.
 pub fn manifest_with(routes: EventBridgeRouter) -> Value {
-    let output = Command::new(example_binary())
-        .env("AEGIS_MANIFEST", "1")
-        .output()
-        .unwrap();
-    let mut manifest: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut manifest = super::example_manifest();
     let app = App::new(APP).eventbridge(routes).build().unwrap();
     manifest["eventbridge"] = serde_json::to_value(&app.manifest().eventbridge).unwrap();
     manifest

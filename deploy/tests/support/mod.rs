@@ -90,6 +90,15 @@ pub fn example_binary() -> PathBuf {
         .clone()
 }
 
+/// The example's manifest, as `aegis` reads it from the binary (`AEGIS_MANIFEST=1`).
+pub fn example_manifest() -> Value {
+    let output = Command::new(example_binary())
+        .env("AEGIS_MANIFEST", "1")
+        .output()
+        .unwrap();
+    serde_json::from_str(&stdout_of(output)).unwrap()
+}
+
 /// A scratch directory with an `aegis.toml`.
 pub struct Project {
     pub dir: PathBuf,

@@ -55,11 +55,7 @@ pub fn create_table(moto: &Moto, name: &str, stream: bool) -> Value {
 /// The example's own manifest, also declaring HTTP, the Kinesis stream `clicks` and the
 /// DynamoDB table `order-changes`, as logical names for `[names]` to map.
 pub fn manifest_with_streams_and_http() -> Value {
-    let output = Command::new(super::example_binary())
-        .env("AEGIS_MANIFEST", "1")
-        .output()
-        .unwrap();
-    let mut manifest: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut manifest = super::example_manifest();
     manifest["http"] = json!(true);
     manifest["triggers"].as_array_mut().unwrap().extend([
         json!("apigw_http"),
